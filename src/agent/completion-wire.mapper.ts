@@ -1,0 +1,91 @@
+import { randomBytes } from 'node:crypto';
+import type { AgentResponse } from '../core/chat-agent';
+import type { Usage } from '../core/types';
+import type { ChatCompletion, ChatCompletionChunk, WireAssistantMessage, WireUsage } from '../openai/openai.types';
+
+export function completionId(): string {
+  return `chatcmpl-${randomBytes(12).toString('base64url')}`;
+}
+
+export function toolCallId(): string {
+  return `call_${randomBytes(12).toString('base64url')}`;
+}
+
+export function toWireUsage(usage: Usage): WireUsage {
+  return {
+    prompt_tokens: usage.promptTokens,
+    completion_tokens: usage.completionTokens,
+    total_tokens: usage.totalTokens,
+  };
+}
+
+export function toChatCompletion(
+  id: string,
+  created: number,
+  model: string,
+  responses: AgentResponse[],
+  usage: Usage,
+): ChatCompletion {
+  return {
+    id,
+    object: 'chat.completion',
+    created,
+    model,
+    system_fingerprint: null,
+    choices: responses.map((response, index) => {
+      const message: WireAssistantMessage = {
+        role: 'assistant',
+        content: typeof response.message.content === 'string' ? response.message.content : null,
+        refusal: null,
+      };
+      if (response.message.toolCalls && response.message.toolCalls.length > 0) {
+        message.tool_calls = response.message.toolCalls.map((call) => ({
+          id: call.id || toolCallId(),
+          type: 'function',
+          function: { name: call.name, arguments: call.arguments },
+        }));
+      }
+      return { index, message, finish_reason: response.finishReason, logprobs: null };
+    }),
+    usage: toWireUsage(usage),
+  };
+}
+
+/** Builds the chunks of one stream: the same `id`, `created` and `model` on every chunk. */
+export class ChunkFactory {
+  readonly id = completionId();
+  readonly created = Math.floor(Date.now() / 1000);
+
+  constructor(
+    private readonly model: string,
+    /** With `include_usage`, every chunk carries `usage: null` and the last one the totals, as OpenAI does. */
+    private readonly includeUsage: boolean,
+  ) {}
+
+  choice(
+    index: number,
+    delta: ChatCompletionChunk['choices'][number]['delta'],
+    finishReason: ChatCompletionChunk['choices'][number]['finish_reason'] = null,
+  ): ChatCompletionChunk {
+    return this.chunk([{ index, delta, finish_reason: finishReason, logprobs: null }]);
+  }
+
+  usage(usage: Usage): ChatCompletionChunk {
+    return { ...this.chunk([]), usage: toWireUsage(usage) };
+  }
+
+  private chunk(choices: ChatCompletionChunk['choices']): ChatCompletionChunk {
+    const chunk: ChatCompletionChunk = {
+      id: this.id,
+      object: 'chat.completion.chunk',
+      created: this.created,
+      model: this.model,
+      system_fingerprint: null,
+      choices,
+    };
+    if (this.includeUsage) {
+      chunk.usage = null;
+    }
+    return chunk;
+  }
+}

@@ -1,0 +1,205 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsInt,
+  IsNumber,
+  IsObject,
+  IsOptional,
+  IsString,
+  Max,
+  Min,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
+import { ChatMessageDto } from './chat-message.dto';
+import { ResponseFormatDto } from './response-format.dto';
+import { FunctionDefinitionDto, ToolDto } from './tool.dto';
+import { IsFunctionCallChoice, IsStop, IsStringMap, IsToolChoice } from './validators';
+
+export class StreamOptionsDto {
+  @ApiPropertyOptional({
+    description: 'Send a last chunk with `choices: []` and the usage of the whole request.',
+    example: true,
+  })
+  @IsOptional()
+  @IsBoolean()
+  include_usage?: boolean;
+
+  @ApiPropertyOptional({ description: 'Accepted for compatibility; obfuscation padding is not added.' })
+  @IsOptional()
+  @IsBoolean()
+  include_obfuscation?: boolean;
+}
+
+/**
+ * The body of `POST /v1/chat/completions`. Fields OpenAI defines that we do not use are accepted and dropped (the
+ * validation pipe's whitelist), never rejected.
+ */
+export class ChatCompletionRequestDto {
+  @ApiPropertyOptional({
+    description: 'The served agent to talk to (see `GET /v1/models`). Defaults to the first served agent.',
+    example: 'camel-model',
+  })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  model?: string;
+
+  @ApiProperty({
+    description: 'The whole conversation so far, oldest first. The agent’s own system message is put before it.',
+    type: [ChatMessageDto],
+    example: [{ role: 'user', content: 'What is the capital of France?' }],
+  })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ValidateNested({ each: true })
+  @Type(() => ChatMessageDto)
+  messages!: ChatMessageDto[];
+
+  @ApiPropertyOptional({ description: 'Stream the reply as Server-Sent Events.', default: false, example: false })
+  @IsOptional()
+  @IsBoolean()
+  stream?: boolean | null;
+
+  @ApiPropertyOptional({ description: 'Options for streaming replies.', type: StreamOptionsDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => StreamOptionsDto)
+  stream_options?: StreamOptionsDto | null;
+
+  @ApiPropertyOptional({ description: 'Sampling temperature, 0 to 2.', minimum: 0, maximum: 2, example: 0.7 })
+  @IsOptional()
+  @IsNumber()
+  @Min(0)
+  @Max(2)
+  temperature?: number | null;
+
+  @ApiPropertyOptional({ description: 'Nucleus sampling, 0 to 1.', minimum: 0, maximum: 1, example: 1 })
+  @IsOptional()
+  @IsNumber()
+  @Min(0)
+  @Max(1)
+  top_p?: number | null;
+
+  @ApiPropertyOptional({ description: 'Deprecated alias of `max_completion_tokens`.', minimum: 1, example: 256 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  max_tokens?: number | null;
+
+  @ApiPropertyOptional({
+    description: 'The most tokens to generate; the reply is cut with `finish_reason: "length"`.',
+    minimum: 1,
+    example: 256,
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  max_completion_tokens?: number | null;
+
+  @ApiPropertyOptional({
+    description: 'Up to 4 sequences where generation stops (not included in the reply).',
+    oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' }, maxItems: 4 }],
+    example: ['\n\n'],
+  })
+  @IsOptional()
+  @IsStop()
+  stop?: string | string[] | null;
+
+  @ApiPropertyOptional({
+    description: 'How many independent choices to generate.',
+    minimum: 1,
+    maximum: 16,
+    default: 1,
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(16)
+  n?: number | null;
+
+  @ApiPropertyOptional({ description: 'Seed for deterministic sampling, where the backend supports it.', example: 42 })
+  @IsOptional()
+  @IsInt()
+  seed?: number | null;
+
+  @ApiPropertyOptional({ description: 'Penalize tokens already present, -2 to 2.', minimum: -2, maximum: 2 })
+  @IsOptional()
+  @IsNumber()
+  @Min(-2)
+  @Max(2)
+  presence_penalty?: number | null;
+
+  @ApiPropertyOptional({ description: 'Penalize frequent tokens, -2 to 2.', minimum: -2, maximum: 2 })
+  @IsOptional()
+  @IsNumber()
+  @Min(-2)
+  @Max(2)
+  frequency_penalty?: number | null;
+
+  @ApiPropertyOptional({ description: 'Token id to bias (-100 to 100), passed to backends that support it.' })
+  @IsOptional()
+  @IsObject()
+  logit_bias?: Record<string, number> | null;
+
+  @ApiPropertyOptional({
+    description: 'The reply format: text, any JSON object, or JSON following a schema.',
+    type: ResponseFormatDto,
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ResponseFormatDto)
+  response_format?: ResponseFormatDto;
+
+  @ApiPropertyOptional({
+    description: 'Functions the model may call; calls come back as `tool_calls`.',
+    type: [ToolDto],
+  })
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => ToolDto)
+  tools?: ToolDto[];
+
+  @ApiPropertyOptional({
+    description: '`none`, `auto`, `required`, or `{"type": "function", "function": {"name": ...}}`.',
+    oneOf: [{ type: 'string', enum: ['none', 'auto', 'required'] }, { type: 'object' }],
+    example: 'auto',
+  })
+  @IsOptional()
+  @IsToolChoice()
+  tool_choice?: 'none' | 'auto' | 'required' | { type: 'function'; function: { name: string } };
+
+  @ApiPropertyOptional({ description: 'Allow several tool calls in one turn.', default: true })
+  @IsOptional()
+  @IsBoolean()
+  parallel_tool_calls?: boolean;
+
+  @ApiPropertyOptional({ description: 'Legacy: functions the model may call.', type: [FunctionDefinitionDto] })
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => FunctionDefinitionDto)
+  functions?: FunctionDefinitionDto[];
+
+  @ApiPropertyOptional({ description: 'Legacy: `none`, `auto` or `{"name": ...}`.', example: 'auto' })
+  @IsOptional()
+  @IsFunctionCallChoice()
+  function_call?: 'none' | 'auto' | { name: string };
+
+  @ApiPropertyOptional({ description: 'An id for the end user, passed to the backend.', example: 'user-1234' })
+  @IsOptional()
+  @IsString()
+  user?: string;
+
+  @ApiPropertyOptional({
+    description: 'Up to 16 string key-value pairs, passed to the backend.',
+    example: { app: 'demo' },
+  })
+  @IsOptional()
+  @IsStringMap()
+  metadata?: Record<string, string> | null;
+}

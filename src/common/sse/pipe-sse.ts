@@ -1,0 +1,115 @@
+import type { Response } from 'express';
+import type { Observable, Subscription } from 'rxjs';
+import { toErrorResponse } from '../errors/error-response';
+
+export interface PipeSseOptions {
+  /** Called for errors that are not the client's or ours to show (logged with stack by the caller). */
+  onUnexpectedError?: (error: unknown) => void;
+}
+
+/**
+ * Writes an Observable of JSON events to `res` as OpenAI-style Server-Sent Events.
+ *
+ * - Headers are committed with the first event, so a failure before it (bad upstream, unknown model) is still a
+ *   plain HTTP error with a real status, not a 200 with an error inside (clawrouter#101).
+ * - After a successful completion: `data: [DONE]`. After a mid-stream error: one `data: {"error": ...}` frame and
+ *   the end, without `[DONE]`, so clients cannot mistake a broken reply for a finished one.
+ * - Backpressure: each write waits for `drain` when the socket buffer is full.
+ * - Teardown on `res` 'close' (not `req` 'close', which fires once the body is read: nest#17098), which
+ *   unsubscribes and so aborts the work behind the stream.
+ */
+export function pipeSse(res: Response, events$: Observable<unknown>, options: PipeSseOptions = {}): Promise<void> {
+  return new Promise<void>((resolve) => {
+    let finished = false;
+    let queue: Promise<void> = Promise.resolve();
+
+    const finish = () => {
+      if (finished) {
+        return;
+      }
+      finished = true;
+      res.off('close', onClose);
+      subscription?.unsubscribe();
+      resolve();
+    };
+    const onClose = () => finish();
+    res.on('close', onClose);
+
+    const startStream = () => {
+      if (res.headersSent) {
+        return;
+      }
+      res.writeHead(200, {
+        'Content-Type': 'text/event-stream; charset=utf-8',
+        'Cache-Control': 'no-cache, no-transform',
+        Connection: 'keep-alive',
+        // Tells nginx and similar proxies not to buffer the stream.
+        'X-Accel-Buffering': 'no',
+      });
+      res.flushHeaders();
+    };
+
+    const write = (frame: string): Promise<void> => {
+      queue = queue.then(
+        () =>
+          new Promise<void>((done) => {
+            if (finished || res.writableEnded || res.destroyed) {
+              done();
+              return;
+            }
+            if (res.write(frame)) {
+              done();
+            } else {
+              const onDrainOrClose = () => {
+                res.off('drain', onDrainOrClose);
+                res.off('close', onDrainOrClose);
+                done();
+              };
+              res.on('drain', onDrainOrClose);
+              res.on('close', onDrainOrClose);
+            }
+          }),
+      );
+      return queue;
+    };
+
+    const end = () => {
+      void queue.then(() => {
+        if (!res.writableEnded) {
+          res.end();
+        }
+        finish();
+      });
+    };
+
+     
+    let subscription: Subscription | undefined = undefined;
+    subscription = events$.subscribe({
+      next: (event) => {
+        startStream();
+        void write(`data: ${JSON.stringify(event)}\n\n`);
+      },
+      error: (error: unknown) => {
+        const response = toErrorResponse(error);
+        if (response.unexpected) {
+          options.onUnexpectedError?.(error);
+        }
+        if (!res.headersSent) {
+          res.status(response.status).set(response.headers).json(response.body);
+          finish();
+          return;
+        }
+        void write(`data: ${JSON.stringify(response.body)}\n\n`);
+        end();
+      },
+      complete: () => {
+        startStream();
+        void write('data: [DONE]\n\n');
+        end();
+      },
+    });
+    if (finished) {
+      subscription.unsubscribe();
+    }
+  });
+}

@@ -1,0 +1,38 @@
+import type { ChatMessage, ModelStreamEvent, ToolCall } from './types';
+
+/** Rebuilds a whole assistant reply from streamed deltas; tool calls are keyed by their delta `index`. */
+export class ReplyAccumulator {
+  text = '';
+  private readonly calls = new Map<number, ToolCall>();
+
+  add(event: ModelStreamEvent): void {
+    if (event.type === 'text') {
+      this.text += event.text;
+    } else if (event.type === 'tool-call') {
+      const call = this.calls.get(event.index) ?? { id: '', name: '', arguments: '' };
+      call.id ||= event.id ?? '';
+      call.name ||= event.name ?? '';
+      call.arguments += event.arguments ?? '';
+      this.calls.set(event.index, call);
+    }
+  }
+
+  get toolCalls(): ToolCall[] {
+    return [...this.calls.entries()].sort(([a], [b]) => a - b).map(([, call]) => call);
+  }
+
+  get hasToolCalls(): boolean {
+    return this.calls.size > 0;
+  }
+
+  message(): ChatMessage & { role: 'assistant' } {
+    const reply: ChatMessage & { role: 'assistant' } = {
+      role: 'assistant',
+      content: this.hasToolCalls && !this.text ? null : this.text,
+    };
+    if (this.hasToolCalls) {
+      reply.toolCalls = this.toolCalls;
+    }
+    return reply;
+  }
+}

@@ -1,0 +1,49 @@
+import type { ChatMessage, MessageContent, Usage } from './types';
+
+/**
+ * A rough, deterministic token count (a word and its leading space is one token) for backends that have no
+ * tokenizer of their own and for upstreams that omit usage. Splitting this way keeps `tokens.join('') === text`,
+ * so a scripted reply can be streamed token by token and reassembled exactly.
+ */
+export function splitTokens(text: string): string[] {
+  return text.match(/\s*\S+|\s+$/g) ?? [];
+}
+
+export function countTextTokens(text: string): number {
+  return splitTokens(text).length;
+}
+
+export function contentText(content: MessageContent): string {
+  if (content === null) {
+    return '';
+  }
+  if (typeof content === 'string') {
+    return content;
+  }
+  return content
+    .map((part) => (part.type === 'text' ? part.text : ''))
+    .filter((text) => text.length > 0)
+    .join('\n');
+}
+
+/** Per-message framing overhead, as in OpenAI's own accounting of chat formats. */
+const MESSAGE_OVERHEAD = 4;
+
+export function countPromptTokens(messages: ChatMessage[]): number {
+  let total = 2;
+  for (const message of messages) {
+    total += MESSAGE_OVERHEAD + countTextTokens(contentText(message.content));
+    for (const call of message.toolCalls ?? []) {
+      total += countTextTokens(call.name) + countTextTokens(call.arguments);
+    }
+  }
+  return total;
+}
+
+export function makeUsage(promptTokens: number, completionTokens: number): Usage {
+  return { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens };
+}
+
+export function addUsage(a: Usage, b: Usage): Usage {
+  return makeUsage(a.promptTokens + b.promptTokens, a.completionTokens + b.completionTokens);
+}
