@@ -75,7 +75,7 @@ describe('Service: models, paths, system message policies, docs', () => {
       const backend = backends[policy];
       backend.requests.length = 0;
       await server.client.chat.completions.create({ model: `agent-${policy}`, messages });
-      expect(backend.requests[0].messages.map((m) => `${m.role}:${String(m.content)}`)).toEqual(expected);
+      expect(backend.requests[0].messages.map((m) => `${m.role}:${m.content as string}`)).toEqual(expected);
     });
 
     it('should keep the agent system message when the client sends none, whatever the policy', async () => {

@@ -1,0 +1,44 @@
+import { BadRequestException, ValidationPipe } from '@nestjs/common';
+import { ChatCompletionRequestDto } from '../../chat-completions/dto';
+import { firstError, validationOptions } from './validation-options';
+
+describe('validationOptions', () => {
+  const pipe = new ValidationPipe(validationOptions);
+  const validate = (body: unknown) =>
+    pipe.transform(body, { type: 'body', metatype: ChatCompletionRequestDto }) as Promise<ChatCompletionRequestDto>;
+
+  it('should report the dotted path of a nested error as param, in the OpenAI body', async () => {
+    const error = (await validate({ messages: [{ role: 'user', content: 'x' }, { role: 'nope' }] }).catch(
+      (e: unknown) => e,
+    )) as BadRequestException;
+    expect(error).toBeInstanceOf(BadRequestException);
+    expect(error.getResponse()).toEqual({
+      error: {
+        message: expect.stringContaining("Invalid 'messages.1.role'"),
+        type: 'invalid_request_error',
+        param: 'messages.1.role',
+        code: null,
+      },
+    });
+  });
+
+  it('should strip unknown fields instead of rejecting them', async () => {
+    const dto = await validate({ messages: [{ role: 'user', content: 'x', extra: 1 }], logprobs: true, store: false });
+    expect(dto).toBeInstanceOf(ChatCompletionRequestDto);
+    expect(dto).not.toHaveProperty('logprobs');
+    expect(dto.messages[0]).not.toHaveProperty('extra');
+  });
+
+  it('should keep content parts whole (they are data, not DTOs)', async () => {
+    const parts = [
+      { type: 'text', text: 'hi' },
+      { type: 'input_audio', input_audio: { data: 'AAAA', format: 'wav' } },
+    ];
+    const dto = await validate({ messages: [{ role: 'user', content: parts }] });
+    expect(dto.messages[0].content).toEqual(parts);
+  });
+
+  it('should fall back to a generic message when there is nothing to report', () => {
+    expect(firstError([])).toEqual({ param: null, message: 'Invalid request.' });
+  });
+});
