@@ -10,6 +10,13 @@ export type {
   SystemMessagePolicy,
 } from './core/chat-agent';
 export { ChatMemory } from './core/chat-memory';
+export { FunctionTool } from './core/tools/function-tool';
+export type { FunctionToolOptions, JsonSchema, ToolArguments } from './core/tools/function-tool';
+export { isAgentTool } from './core/tools/tool';
+export type { AgentTool, ToolContext, ToolOutcome } from './core/tools/tool';
+export type { ToolCallResult } from './core/tools/tool-runner';
+export type { ToolTurn, ToolTurnStore } from './core/tools/tool-turn-store';
+export { InMemoryToolTurnStore } from './core/tools/in-memory-tool-turn-store';
 export { ApiError, AbortedError } from './core/errors';
 export type { ModelBackend } from './core/model-backend';
 export { ModelFactory } from './core/model-factory';

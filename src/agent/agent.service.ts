@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Observable } from 'rxjs';
+import { SseComment } from '../common/sse/pipe-sse';
 import type { ChatAgent } from '../core/chat-agent';
 import { ApiError } from '../core/errors';
 import { makeUsage } from '../core/tokens';
@@ -12,8 +13,9 @@ import type {
   WireToolCallDelta,
 } from '../openai/openai.types';
 import type { CompletionInput } from './completion-input';
-import { ChunkFactory, completionId, toChatCompletion, toolCallId } from './completion-wire.mapper';
+import { ChunkFactory, completionId, legacyFinishReason, toChatCompletion, toolCallId } from './completion-wire.mapper';
 import { SERVED_AGENTS, type ServedAgents } from './served-agents';
+import { withRequestScope } from '../request-context/request-scope';
 
 /**
  * Serves chat completions from the configured agents. Every request runs the agent statelessly on the request's
@@ -50,6 +52,7 @@ export class AgentService {
       input.model,
       responses,
       combineUsage(responses.map((r) => r.usage)),
+      input.legacyFunctions,
     );
   }
 
@@ -57,16 +60,23 @@ export class AgentService {
    * The reply as OpenAI stream chunks. The model is resolved now, so an unknown model is a plain 404 before any
    * stream starts; unsubscribing (client gone) aborts the agent and the backend request behind it.
    */
-  stream(input: CompletionInput): Observable<ChatCompletionChunk> {
+  stream(input: CompletionInput): Observable<ChatCompletionChunk | SseComment> {
     const agent = this.resolve(input.model);
-    return new Observable<ChatCompletionChunk>((subscriber) => {
+    return new Observable<ChatCompletionChunk | SseComment>((subscriber) => {
       const abort = new AbortController();
       const chunks = new ChunkFactory(input.model, input.includeUsage);
       const usages: Usage[] = [];
+      const keepAlives = new Set<NodeJS.Timeout>();
 
       const streamChoice = async (index: number): Promise<void> => {
         let opened = false;
         const startedCalls = new Set<number>();
+        let keepAlive: NodeJS.Timeout | undefined;
+        const stopKeepAlive = () => {
+          clearInterval(keepAlive);
+          keepAlives.delete(keepAlive!);
+          keepAlive = undefined;
+        };
         for await (const event of agent.runStream(input.messages, { ...input.options, signal: abort.signal })) {
           if (!opened) {
             // Sent with the first backend event, not before: a backend failing at once is still a plain HTTP error.
@@ -78,6 +88,20 @@ export class AgentService {
               subscriber.next(chunks.choice(index, { content: event.text }));
               break;
             case 'tool-call': {
+              if (input.legacyFunctions) {
+                // One call at most (the request asked the model for one); its first delta names the function.
+                if (event.index === 0) {
+                  subscriber.next(
+                    chunks.choice(index, {
+                      function_call: startedCalls.has(0)
+                        ? { arguments: event.arguments ?? '' }
+                        : { name: event.name ?? '', arguments: event.arguments ?? '' },
+                    }),
+                  );
+                  startedCalls.add(0);
+                }
+                break;
+              }
               let delta: WireToolCallDelta;
               if (startedCalls.has(event.index)) {
                 delta = { index: event.index, function: { arguments: event.arguments ?? '' } };
@@ -93,12 +117,29 @@ export class AgentService {
               subscriber.next(chunks.choice(index, { tool_calls: [delta] }));
               break;
             }
+            case 'tool-run':
+              // While the agent's own tools run the client hears nothing from the model: keep the stream alive.
+              if (event.phase === 'start') {
+                subscriber.next(new SseComment());
+                keepAlive = setInterval(() => subscriber.next(new SseComment()), KEEP_ALIVE_INTERVAL_MS);
+                keepAlives.add(keepAlive);
+              } else {
+                stopKeepAlive();
+              }
+              break;
             case 'finish':
               usages.push(event.usage);
-              subscriber.next(chunks.choice(index, {}, event.finishReason));
+              subscriber.next(
+                chunks.choice(
+                  index,
+                  {},
+                  input.legacyFunctions ? legacyFinishReason(event.finishReason) : event.finishReason,
+                ),
+              );
               break;
           }
         }
+        stopKeepAlive();
       };
 
       Promise.all(Array.from({ length: input.n }, (_, index) => streamChoice(index))).then(
@@ -114,7 +155,12 @@ export class AgentService {
           }
         },
       );
-      return () => abort.abort();
+      return () => {
+        for (const timer of keepAlives) {
+          clearInterval(timer);
+        }
+        abort.abort();
+      };
     });
   }
 
@@ -123,13 +169,17 @@ export class AgentService {
     if (!agent) {
       throw ApiError.modelNotFound(model, [...this.agents.keys()]);
     }
-    return agent;
+    // Within an HTTP request: adds its timeout/shutdown signal and reports usage, first token and tool calls.
+    return withRequestScope(agent);
   }
 
   private toWireModel(id: string): WireModel {
     return { id, object: 'model', created: this.startedAt, owned_by: 'chat-agent-server' };
   }
 }
+
+/** How often an SSE comment goes out while the agent's own tools run (and once when they start). */
+const KEEP_ALIVE_INTERVAL_MS = 5_000;
 
 /** With `n` choices the prompt is read once, the completions add up (as OpenAI bills it). */
 function combineUsage(usages: Usage[]): Usage {

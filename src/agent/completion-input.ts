@@ -10,4 +10,6 @@ export interface CompletionInput {
   n: number;
   stream: boolean;
   includeUsage: boolean;
+  /** The request used the legacy `functions` field: reply with `function_call` instead of `tool_calls`. */
+  legacyFunctions?: boolean;
 }

@@ -1,15 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import type { AgentResponse } from '../core/chat-agent';
+import { newToolCallId } from '../core/tools/tool-call-id';
 import type { Usage } from '../core/types';
-import type { ChatCompletion, ChatCompletionChunk, WireAssistantMessage, WireUsage } from '../openai/openai.types';
+import type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  WireAssistantMessage,
+  WireFinishReason,
+  WireUsage,
+} from '../openai/openai.types';
 
 export function completionId(): string {
   return `chatcmpl-${randomBytes(12).toString('base64url')}`;
 }
 
-export function toolCallId(): string {
-  return `call_${randomBytes(12).toString('base64url')}`;
-}
+export { newToolCallId as toolCallId } from '../core/tools/tool-call-id';
 
 export function toWireUsage(usage: Usage): WireUsage {
   return {
@@ -25,6 +30,8 @@ export function toChatCompletion(
   model: string,
   responses: AgentResponse[],
   usage: Usage,
+  /** Reply in the legacy `functions` shape: one `function_call`, finish reason `function_call`. */
+  legacyFunctions = false,
 ): ChatCompletion {
   return {
     id,
@@ -38,9 +45,14 @@ export function toChatCompletion(
         content: typeof response.message.content === 'string' ? response.message.content : null,
         refusal: null,
       };
-      if (response.message.toolCalls && response.message.toolCalls.length > 0) {
-        message.tool_calls = response.message.toolCalls.map((call) => ({
-          id: call.id || toolCallId(),
+      const calls = response.message.toolCalls ?? [];
+      if (legacyFunctions && calls.length > 0) {
+        message.function_call = { name: calls[0].name, arguments: calls[0].arguments };
+        return { index, message, finish_reason: legacyFinishReason(response.finishReason), logprobs: null };
+      }
+      if (calls.length > 0) {
+        message.tool_calls = calls.map((call) => ({
+          id: call.id || newToolCallId(),
           type: 'function',
           function: { name: call.name, arguments: call.arguments },
         }));
@@ -49,6 +61,11 @@ export function toChatCompletion(
     }),
     usage: toWireUsage(usage),
   };
+}
+
+/** The legacy reply finishes with `function_call` where the tools reply finishes with `tool_calls`. */
+export function legacyFinishReason(reason: WireFinishReason): WireFinishReason {
+  return reason === 'tool_calls' ? 'function_call' : reason;
 }
 
 /** Builds the chunks of one stream: the same `id`, `created` and `model` on every chunk. */

@@ -12,13 +12,19 @@ import type { ChatCompletionRequestDto, ChatMessageDto } from './dto';
 
 /** The boundary: turns the validated wire DTO into the core's internal input, so the core never sees a DTO. */
 export function toCompletionInput(dto: ChatCompletionRequestDto, defaultModel: string): CompletionInput {
-  const tools = dto.tools?.map((tool): ToolDefinition => ({
-    name: tool.function.name,
-    description: tool.function.description,
-    parameters: tool.function.parameters,
-    strict: tool.function.strict ?? undefined,
+  const definitions = [...(dto.tools ?? []).map((tool) => tool.function), ...(dto.functions ?? [])];
+  const tools = definitions.map((fn): ToolDefinition => ({
+    name: fn.name,
+    description: fn.description,
+    parameters: fn.parameters,
+    strict: fn.strict ?? undefined,
   }));
-  const toolChoice = toToolChoice(dto.tool_choice, tools);
+  // Legacy `functions` (without `tools`) want the legacy reply: one `function_call`, finish `function_call`.
+  const legacyFunctions = (dto.functions?.length ?? 0) > 0 && (dto.tools?.length ?? 0) === 0;
+  const toolChoice =
+    dto.tool_choice === undefined && legacyFunctions
+      ? toLegacyToolChoice(dto.function_call, tools)
+      : toToolChoice(dto.tool_choice, tools);
   const options: GenerationOptions = {
     temperature: dto.temperature ?? undefined,
     topP: dto.top_p ?? undefined,
@@ -29,9 +35,10 @@ export function toCompletionInput(dto: ChatCompletionRequestDto, defaultModel: s
     frequencyPenalty: dto.frequency_penalty ?? undefined,
     logitBias: dto.logit_bias ?? undefined,
     responseFormat: toResponseFormat(dto.response_format),
-    tools: tools && tools.length > 0 ? tools : undefined,
-    toolChoice: tools && tools.length > 0 ? toolChoice : undefined,
-    parallelToolCalls: dto.parallel_tool_calls,
+    tools: tools.length > 0 ? tools : undefined,
+    toolChoice: tools.length > 0 ? toolChoice : undefined,
+    // The legacy reply holds one call, so the model is asked for one.
+    parallelToolCalls: legacyFunctions ? false : dto.parallel_tool_calls,
     user: dto.user,
     metadata: dto.metadata ?? undefined,
   };
@@ -42,6 +49,7 @@ export function toCompletionInput(dto: ChatCompletionRequestDto, defaultModel: s
     n: dto.n ?? 1,
     stream: dto.stream === true,
     includeUsage: dto.stream === true && dto.stream_options?.include_usage === true,
+    legacyFunctions,
   };
 }
 
@@ -59,6 +67,11 @@ export function toChatMessage(dto: ChatMessageDto): ChatMessage {
       name: call.function.name,
       arguments: call.function.arguments,
     }));
+  } else if (dto.function_call) {
+    // Legacy calls have no id: the function's name pairs the call with its `function` result message (below).
+    message.toolCalls = [
+      { id: dto.function_call.name, name: dto.function_call.name, arguments: dto.function_call.arguments },
+    ];
   }
   if (dto.tool_call_id) {
     message.toolCallId = dto.tool_call_id;
@@ -99,6 +112,23 @@ function toToolChoice(
     throw ApiError.invalidRequest(`tool_choice names the function '${name}', which is not in 'tools'.`, 'tool_choice');
   }
   return { name };
+}
+
+/** Legacy `function_call`: `none`, `auto`, or `{name}` naming one of the request's functions. */
+function toLegacyToolChoice(
+  choice: ChatCompletionRequestDto['function_call'],
+  tools: ToolDefinition[],
+): ToolChoice | undefined {
+  if (choice === undefined || typeof choice === 'string') {
+    return choice;
+  }
+  if (!tools.some((tool) => tool.name === choice.name)) {
+    throw ApiError.invalidRequest(
+      `function_call names the function '${choice.name}', which is not in 'functions'.`,
+      'function_call',
+    );
+  }
+  return { name: choice.name };
 }
 
 function toResponseFormat(format: ChatCompletionRequestDto['response_format']): ResponseFormat | undefined {

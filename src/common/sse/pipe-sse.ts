@@ -2,6 +2,14 @@ import type { Response } from 'express';
 import type { Observable, Subscription } from 'rxjs';
 import { toErrorResponse } from '../errors/error-response';
 
+/**
+ * An SSE comment line (`: text`), which every SSE client ignores: emitted into the stream to keep an idle
+ * connection alive (proxies and clients drop streams that stay silent too long, e.g. while an agent runs its tools).
+ */
+export class SseComment {
+  constructor(readonly text = 'keep-alive') {}
+}
+
 export interface PipeSseOptions {
   /** Called for errors that are not the client's or ours to show (logged with stack by the caller). */
   onUnexpectedError?: (error: unknown) => void;
@@ -82,12 +90,11 @@ export function pipeSse(res: Response, events$: Observable<unknown>, options: Pi
       });
     };
 
-     
     let subscription: Subscription | undefined = undefined;
     subscription = events$.subscribe({
       next: (event) => {
         startStream();
-        void write(`data: ${JSON.stringify(event)}\n\n`);
+        void write(event instanceof SseComment ? `: ${event.text}\n\n` : `data: ${JSON.stringify(event)}\n\n`);
       },
       error: (error: unknown) => {
         const response = toErrorResponse(error);
