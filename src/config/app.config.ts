@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { registerAs } from '@nestjs/config';
 import { plainToInstance, Type } from 'class-transformer';
 import { IsIn, IsInt, IsNumber, IsOptional, IsString, IsUrl, Max, Min, MinLength, validateSync } from 'class-validator';
@@ -17,6 +18,23 @@ export class EnvironmentVariables {
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) UPSTREAM_TIMEOUT_MS?: number;
   @IsOptional() @IsString() BODY_LIMIT?: string;
   @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL?: string;
+  // Production settings (README "Production").
+  @IsOptional() @IsIn(['json', 'pretty']) LOG_FORMAT?: 'json' | 'pretty';
+  @IsOptional() @IsString() API_KEYS?: string;
+  @IsOptional() @IsString() @MinLength(1) API_KEYS_FILE?: string;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) RATE_LIMIT_RPM?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) RATE_LIMIT_TPM?: number;
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['redis', 'rediss'] })
+  REDIS_URL?: string;
+  @IsOptional() @IsString() REDIS_KEY_PREFIX?: string;
+  @IsOptional() @IsString() CORS_ORIGINS?: string;
+  @IsOptional() @IsString() TRUST_PROXY?: string;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) REQUEST_TIMEOUT_MS?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) MAX_CONCURRENT_REQUESTS?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) KEEP_ALIVE_TIMEOUT_MS?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) HEADERS_TIMEOUT_MS?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) SHUTDOWN_DRAIN_MS?: number;
 }
 
 export function validateEnvironment(config: Record<string, unknown>): EnvironmentVariables {
@@ -48,9 +66,33 @@ export interface AgentConfig {
   upstreamTimeoutMs: number;
 }
 
+/** Settings for running in production: auth, limits, shared state, timeouts (README "Production"). */
+export interface ServerConfig {
+  logFormat: 'json' | 'pretty';
+  /** Accepted API keys for `/v1/*`; empty means the API is open. */
+  apiKeys: string[];
+  /** Requests / tokens per minute per key (or per client address when open); 0 = unlimited. */
+  rateLimitRpm: number;
+  rateLimitTpm: number;
+  redisUrl?: string;
+  redisKeyPrefix: string;
+  /** `undefined` = CORS off; `['*']` = any origin. */
+  corsOrigins?: string[];
+  /** Express `trust proxy` value: how far to trust `X-Forwarded-For` (behind nginx: `1` or `loopback`). */
+  trustProxy?: boolean | number | string;
+  /** Per request, to the backend; 0 = none. */
+  requestTimeoutMs: number;
+  /** 0 = unlimited. */
+  maxConcurrentRequests: number;
+  keepAliveTimeoutMs: number;
+  headersTimeoutMs: number;
+  shutdownDrainMs: number;
+}
+
 export interface AllConfig {
   app: AppConfig;
   agent: AgentConfig;
+  server: ServerConfig;
 }
 
 export const appConfig = registerAs('app', (): AppConfig => {
@@ -77,3 +119,63 @@ export const agentConfig = registerAs('agent', (): AgentConfig => {
     upstreamTimeoutMs: env.UPSTREAM_TIMEOUT_MS ?? 600_000,
   };
 });
+
+export const serverConfig = registerAs('server', (): ServerConfig => {
+  const env = validateEnvironment(process.env);
+  const keepAliveTimeoutMs = env.KEEP_ALIVE_TIMEOUT_MS ?? 65_000;
+  return {
+    // Pretty only for a person at a terminal; anything captured (CI, containers, files) gets one JSON object a line.
+    logFormat: env.LOG_FORMAT ?? (process.stdout.isTTY && !process.env.CI ? 'pretty' : 'json'),
+    apiKeys: readApiKeys(env),
+    rateLimitRpm: env.RATE_LIMIT_RPM ?? 0,
+    rateLimitTpm: env.RATE_LIMIT_TPM ?? 0,
+    redisUrl: env.REDIS_URL || undefined,
+    redisKeyPrefix: env.REDIS_KEY_PREFIX ?? 'chat-agent:',
+    corsOrigins: splitList(env.CORS_ORIGINS),
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    requestTimeoutMs: env.REQUEST_TIMEOUT_MS ?? 600_000,
+    maxConcurrentRequests: env.MAX_CONCURRENT_REQUESTS ?? 0,
+    // Above a typical load balancer's idle timeout (60 s), so the balancer, not us, closes idle connections.
+    keepAliveTimeoutMs,
+    // Node requires headersTimeout > keepAliveTimeout to avoid racing a reused socket.
+    headersTimeoutMs: env.HEADERS_TIMEOUT_MS ?? keepAliveTimeoutMs + 1_000,
+    shutdownDrainMs: env.SHUTDOWN_DRAIN_MS ?? 25_000,
+  };
+});
+
+function splitList(value: string | undefined): string[] | undefined {
+  const items = (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+  return items.length > 0 ? items : undefined;
+}
+
+function readApiKeys(env: EnvironmentVariables): string[] {
+  const keys = splitList(env.API_KEYS) ?? [];
+  if (env.API_KEYS_FILE) {
+    let text: string;
+    try {
+      text = readFileSync(env.API_KEYS_FILE, 'utf8');
+    } catch (error) {
+      throw new Error(`Invalid configuration:\n  API_KEYS_FILE: cannot read ${env.API_KEYS_FILE} (${String(error)})`);
+    }
+    keys.push(
+      ...text
+        .split(/\r?\n/)
+        .map((line) => line.trim())
+        .filter((line) => line.length > 0 && !line.startsWith('#')),
+    );
+  }
+  return [...new Set(keys)];
+}
+
+function parseTrustProxy(value: string | undefined): boolean | number | string | undefined {
+  if (value === undefined || value === '') {
+    return undefined;
+  }
+  if (value === 'true' || value === 'false') {
+    return value === 'true';
+  }
+  return /^\d+$/.test(value) ? Number(value) : value;
+}

@@ -1,12 +1,83 @@
-import { Controller, Get } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import {
+  HealthCheckService,
+  HealthIndicatorService,
+  type HealthCheckResult,
+  type HealthIndicatorResult,
+} from '@nestjs/terminus';
+import type { Response } from 'express';
+import { SERVED_AGENTS, type ServedAgents } from '../agent/served-agents';
+import { RedisService } from '../redis/redis.service';
+import { RequestTracker } from '../request-context/request-tracker.service';
+
+/** How long a readiness probe waits for a backend or Redis before calling it down. */
+const PROBE_TIMEOUT_MS = 3_000;
 
 @ApiTags('health')
 @Controller()
 export class HealthController {
+  constructor(
+    private readonly healthChecks: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+    private readonly tracker: RequestTracker,
+    private readonly redis: RedisService,
+    @Inject(SERVED_AGENTS) private readonly agents: ServedAgents,
+  ) {}
+
+  /** Liveness: the process answers. Says nothing of the backends, so a slow model never gets the pod restarted. */
   @Get('health')
   @ApiOkResponse({ description: 'The process is up: `{"status": "ok"}`.' })
   health(): { status: 'ok' } {
     return { status: 'ok' };
   }
+
+  /** Readiness: every served agent's backend can serve, Redis answers (when used), and we are not shutting down. */
+  @Get('ready')
+  @ApiOkResponse({ description: 'Ready for traffic (terminus health check body).' })
+  @ApiServiceUnavailableResponse({ description: 'Not ready: a backend or Redis is down, or the server is draining.' })
+  async ready(@Res() res: Response): Promise<void> {
+    const checks = [
+      () => this.shutdownCheck(),
+      ...[...this.agents].map(
+        ([id, agent]) =>
+          () =>
+            this.probe(`model:${id}`, () => agent.model.ready?.() ?? Promise.resolve()),
+      ),
+    ];
+    if (this.redis.enabled) {
+      checks.push(() => this.probe('redis', () => this.redis.ping()));
+    }
+    try {
+      res.json(await this.healthChecks.check(checks));
+    } catch (error) {
+      // Terminus throws a 503 carrying its result; answer with that body rather than the API's error shape, as
+      // probes and dashboards expect.
+      const result = (error as { getResponse?: () => unknown }).getResponse?.() as HealthCheckResult | undefined;
+      res.status(503).json(result ?? { status: 'error' });
+    }
+  }
+
+  private shutdownCheck(): HealthIndicatorResult {
+    const session = this.indicators.check('server');
+    return this.tracker.isDraining ? session.down({ message: 'shutting down' }) : session.up();
+  }
+
+  private async probe(key: string, check: () => Promise<void>): Promise<HealthIndicatorResult> {
+    const session = this.indicators.check(key);
+    try {
+      await withTimeout(check(), PROBE_TIMEOUT_MS);
+      return session.up();
+    } catch (error) {
+      return session.down({ message: error instanceof Error ? error.message : String(error) });
+    }
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -1,5 +1,10 @@
 import { Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
 import { HealthController } from './health.controller';
 
-@Module({ controllers: [HealthController] })
+@Module({
+  // Failed checks are answered in the body and counted by the probe; logging each one again is noise.
+  imports: [TerminusModule.forRoot({ logger: false })],
+  controllers: [HealthController],
+})
 export class HealthModule {}

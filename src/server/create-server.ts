@@ -3,13 +3,28 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
+import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule, type AppModuleOptions } from '../app.module';
 import { OpenAiExceptionFilter } from '../common/filters/openai-exception.filter';
 import { normalizePath } from '../common/http/normalize-path';
-import type { AllConfig, AppConfig } from '../config/app.config';
+import type { AllConfig, AppConfig, ServerConfig } from '../config/app.config';
+import { RequestContextMiddleware } from '../request-context/request-context.middleware';
 
 export type ServerOptions = AppModuleOptions;
+
+/** Headers a browser client may read from our responses (CORS). */
+const EXPOSED_HEADERS = [
+  'x-request-id',
+  'retry-after',
+  'retry-after-ms',
+  'x-ratelimit-limit-requests',
+  'x-ratelimit-remaining-requests',
+  'x-ratelimit-reset-requests',
+  'x-ratelimit-limit-tokens',
+  'x-ratelimit-remaining-tokens',
+  'x-ratelimit-reset-tokens',
+];
 
 /**
  * Builds the whole service as a Nest application, initialized and ready for `listen()`. Used by `main.ts`, by
@@ -23,11 +38,31 @@ export async function createServer(options: ServerOptions = {}): Promise<NestExp
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));
-  const config = app.get<ConfigService<AllConfig, true>>(ConfigService).get<AppConfig>('app');
+  const configService = app.get<ConfigService<AllConfig, true>>(ConfigService);
+  const config = configService.get<AppConfig>('app');
+  const server = configService.get<ServerConfig>('server');
+  const requestContext = app.get(RequestContextMiddleware);
 
-  // Before any route: path normalization, then the body parser with our limit.
+  if (server.trustProxy !== undefined) {
+    app.set('trust proxy', server.trustProxy);
+  }
+  // Order matters, all before any route: paths first (limits and logs see the real route), then the request id
+  // (so every answer carries it, a CORS or 413 one too), CORS, security headers, the body parser with our limit,
+  // and last the request context, bound after the parser whose stream events would lose it.
   app.use(normalizePath);
+  app.use(requestContext.start);
+  if (server.corsOrigins) {
+    app.enableCors({
+      origin: server.corsOrigins.includes('*') ? '*' : server.corsOrigins,
+      exposedHeaders: EXPOSED_HEADERS,
+      maxAge: 600,
+    });
+  }
+  // Helmet's defaults suit an API and the Swagger UI (its scripts and styles are served from /docs itself); SSE
+  // is unaffected. Cross-origin embedding rules are CORS's job here.
+  app.use(helmet({ crossOriginResourcePolicy: false }));
   app.useBodyParser('json', { limit: config.bodyLimit });
+  app.use(requestContext.bind);
 
   const document = SwaggerModule.createDocument(
     app,
@@ -51,9 +86,12 @@ export async function createServer(options: ServerOptions = {}): Promise<NestExp
     } as never);
   });
 
-  // Streams can be long and quiet; keep idle connections open longer than a typical load balancer (60 s).
-  const server = app.getHttpServer();
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
+  // Streams can be long and quiet; keep idle connections open longer than the load balancer in front (its idle
+  // timeout, typically 60 s), so it never reuses a connection we are closing.
+  const httpServer = app.getHttpServer();
+  httpServer.keepAliveTimeout = server.keepAliveTimeoutMs;
+  httpServer.headersTimeout = server.headersTimeoutMs;
+  // A stream may last as long as the request timeout; Node's default (5 min) would cut longer ones.
+  httpServer.requestTimeout = 0;
   return app;
 }

@@ -1,0 +1,146 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { NextFunction, Request, Response } from 'express';
+import { SERVED_AGENTS, type ServedAgents } from '../agent/served-agents';
+import { toErrorResponse } from '../common/errors/error-response';
+import type { AllConfig, ServerConfig } from '../config/app.config';
+import { ApiError } from '../core/errors';
+import { MetricsService } from '../metrics/metrics.service';
+import {
+  attachRequestContext,
+  RequestContext,
+  requestContextOf,
+  requestFields,
+  runInRequestContext,
+} from './request-context';
+import { RequestTracker } from './request-tracker.service';
+
+/** A client's own id is kept when it is a plausible id; anything else (too long, odd bytes) is replaced. */
+const ACCEPTED_REQUEST_ID = /^[\w.:@/+=-]{1,128}$/;
+
+/** The request fields logs and metrics read once the body is parsed. */
+export interface RequestSummary {
+  /** The model as the client wrote it (for logs). */
+  model?: string;
+  /** The model as a metrics label: a served id, '' when none was named, 'unknown' otherwise. */
+  modelLabel: string;
+  stream: boolean;
+}
+
+/**
+ * Express middleware for every request, installed by `createServer` around the body parser:
+ * - `start` (before the body parser, so even a 413 carries the id): request id (`x-request-id` in and out), the
+ *   request context, the concurrency cap and the shutdown refusal for `/v1/*`, and metrics when the response closes.
+ * - `bind` (after the body parser, whose stream events would lose it): runs the rest of the request inside the
+ *   context, so the service boundary (`withRequestScope`) finds it.
+ */
+@Injectable()
+export class RequestContextMiddleware {
+  private readonly config: ServerConfig;
+
+  constructor(
+    config: ConfigService<AllConfig, true>,
+    private readonly tracker: RequestTracker,
+    private readonly metrics: MetricsService,
+    @Inject(SERVED_AGENTS) private readonly agents: ServedAgents,
+  ) {
+    this.config = config.get<ServerConfig>('server');
+  }
+
+  readonly start = (req: Request, res: Response, next: NextFunction): void => {
+    const header = req.headers['x-request-id'];
+    const id = typeof header === 'string' && ACCEPTED_REQUEST_ID.test(header) ? header : randomUUID();
+    (req as Request & { id?: string }).id = id;
+    res.setHeader('x-request-id', id);
+    const context = new RequestContext(id, this.config.requestTimeoutMs);
+    attachRequestContext(req, context);
+
+    const isApi = req.path.startsWith('/v1/');
+    if (isApi) {
+      const refusal = this.refusal();
+      if (refusal) {
+        this.metrics.recordRejected(refusal.code ?? 'refused');
+        const { status, body, headers } = toErrorResponse(refusal);
+        res.status(status).set(headers).json(body);
+        return;
+      }
+      this.tracker.add(context);
+      this.metrics.inFlight.inc();
+    }
+    let streamOpen = false;
+    context.onStreamOpen(() => {
+      streamOpen = true;
+      this.metrics.openStreams.inc();
+    });
+
+    res.once('close', () => {
+      context.end();
+      if (isApi) {
+        this.tracker.delete(context);
+        this.metrics.inFlight.dec();
+      }
+      if (streamOpen) {
+        this.metrics.openStreams.dec();
+      }
+      this.record(req, res, context);
+    });
+    next();
+  };
+
+  readonly bind = (req: Request, _res: Response, next: NextFunction): void => {
+    const context = requestContextOf(req);
+    if (context) {
+      runInRequestContext(context, next);
+    } else {
+      next();
+    }
+  };
+
+  summarize(req: Request): RequestSummary {
+    const { model, stream } = requestFields(req);
+    const modelLabel = model === undefined ? '' : this.agents.has(model) ? model : 'unknown';
+    return { model, modelLabel, stream: stream === true };
+  }
+
+  private refusal(): ApiError | undefined {
+    if (this.tracker.isDraining) {
+      return new ApiError(503, 'The server is shutting down; please retry the request.', {
+        type: 'server_error',
+        code: 'server_shutting_down',
+        headers: { connection: 'close', 'retry-after': '1' },
+      });
+    }
+    const max = this.config.maxConcurrentRequests;
+    if (max > 0 && this.tracker.size >= max) {
+      return new ApiError(503, `The server is at capacity (${max} concurrent requests); please retry shortly.`, {
+        type: 'server_error',
+        code: 'server_overloaded',
+        headers: { 'retry-after': '1' },
+      });
+    }
+    return undefined;
+  }
+
+  private record(req: Request, res: Response, context: RequestContext): void {
+    const { modelLabel, stream } = this.summarize(req);
+    const route = (req.route as { path?: string } | undefined)?.path;
+    this.metrics.recordRequest({
+      route: route ? `${req.baseUrl}${route}` : 'unmatched',
+      method: req.method,
+      status: res.statusCode,
+      model: modelLabel,
+      stream,
+      durationSeconds: (performance.now() - context.startedAt) / 1000,
+      timeToFirstTokenSeconds:
+        context.firstTokenAt === undefined ? undefined : (context.firstTokenAt - context.startedAt) / 1000,
+      usage: context.usage,
+    });
+    if (context.upstreamErrors > 0) {
+      this.metrics.recordUpstreamError(modelLabel, context.upstreamErrors);
+    }
+    for (const call of context.toolCalls) {
+      this.metrics.recordToolCall(call.name, call.executor);
+    }
+  }
+}

@@ -1,0 +1,104 @@
+import type { AgentResponse, AgentStreamEvent, ChatAgent, RunOptions } from '../core/chat-agent';
+import type { ChatMessage } from '../core/types';
+import { currentRequestContext, type RequestContext } from './request-context';
+
+/**
+ * The agent as seen by one HTTP request: its calls also stop on the request's timeout and on shutdown (next to the
+ * client-disconnect signal the caller passes), turn those aborts into the right OpenAI error (504 / 503), and
+ * report usage, time to first token and tool calls to the request context. Outside a request: the agent itself.
+ *
+ * A Proxy rather than a subclass so the service keeps calling the agent it resolved, whatever else it uses of it.
+ */
+export function withRequestScope(agent: ChatAgent): ChatAgent {
+  const context = currentRequestContext();
+  if (!context) {
+    return agent;
+  }
+  context.startDeadline();
+  return new Proxy(agent, {
+    get(target, property, receiver) {
+      if (property === 'run') {
+        return (messages: ChatMessage[], options?: RunOptions) => scopedRun(target, context, messages, options);
+      }
+      if (property === 'runStream') {
+        return (messages: ChatMessage[], options?: RunOptions) => scopedRunStream(target, context, messages, options);
+      }
+      return Reflect.get(target, property, receiver) as unknown;
+    },
+  });
+}
+
+async function scopedRun(
+  agent: ChatAgent,
+  context: RequestContext,
+  messages: ChatMessage[],
+  options: RunOptions = {},
+): Promise<AgentResponse> {
+  try {
+    const response = await untilAborted(
+      agent.run(messages, { ...options, signal: linked(options.signal, context.signal) }),
+      context.signal,
+    );
+    context.markFirstToken();
+    for (const call of response.message.toolCalls ?? []) {
+      context.toolCalls.push({ name: call.name, executor: 'client' });
+    }
+    context.addUsage(response.usage);
+    return response;
+  } catch (error) {
+    throw context.failure(error, options.signal);
+  }
+}
+
+async function* scopedRunStream(
+  agent: ChatAgent,
+  context: RequestContext,
+  messages: ChatMessage[],
+  options: RunOptions = {},
+): AsyncGenerator<AgentStreamEvent> {
+  context.streamed = true;
+  const events = agent.runStream(messages, { ...options, signal: linked(options.signal, context.signal) });
+  try {
+    for (;;) {
+      const next = await untilAborted(events.next(), context.signal);
+      if (next.done) {
+        return;
+      }
+      const event = next.value;
+      context.markFirstToken();
+      if (event.type === 'tool-call' && event.name) {
+        context.toolCalls.push({ name: event.name, executor: 'client' });
+      } else if (event.type === 'tool-run' && event.phase === 'start') {
+        context.toolCalls.push(...event.calls.map((call) => ({ name: call.name, executor: 'agent' as const })));
+      } else if (event.type === 'finish') {
+        context.addUsage(event.usage);
+      }
+      yield event;
+    }
+  } catch (error) {
+    throw context.failure(error, options.signal);
+  } finally {
+    // Runs the agent's own cleanup when we stop early; not awaited, as a backend ignoring its signal may never end.
+    void events.return(undefined).catch(() => undefined);
+  }
+}
+
+/**
+ * The server's own aborts (timeout, shutdown) take effect even when a backend ignores its signal: the client gets
+ * its answer on time, and the backend's late result is dropped.
+ */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    promise.catch(() => undefined);
+    return Promise.reject(signal.reason as Error);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.finally(() => signal.removeEventListener('abort', onAbort)).then(resolve, reject);
+  });
+}
+
+function linked(clientSignal: AbortSignal | undefined, serverSignal: AbortSignal): AbortSignal {
+  return clientSignal ? AbortSignal.any([clientSignal, serverSignal]) : serverSignal;
+}
