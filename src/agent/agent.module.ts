@@ -1,8 +1,10 @@
 import { type DynamicModule, Logger, Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { AgentConfig, AllConfig, AppConfig } from '../config/app.config';
+import { LlamaCppModel } from '../core/backends/llama-cpp/llama-cpp.model';
 import { OpenAICompatibleModel } from '../core/backends/openai-compatible.model';
 import { ChatAgent } from '../core/chat-agent';
+import type { ModelBackend } from '../core/model-backend';
 import { AgentService } from './agent.service';
 import { SERVED_AGENTS, type ServedAgents } from './served-agents';
 
@@ -45,21 +47,7 @@ function toServedAgents(agents: AgentsOption, defaultId: string): ServedAgents {
 function agentsFromEnvironment(config: ConfigService<AllConfig, true>): ServedAgents {
   const app = config.get<AppConfig>('app');
   const agent = config.get<AgentConfig>('agent');
-  if (!agent.baseUrl && !agent.apiKey) {
-    throw new Error(
-      'No model backend is configured. Set OPENAI_BASE_URL to an OpenAI-compatible server ' +
-        '(e.g. http://localhost:11434/v1 for Ollama), or OPENAI_API_KEY to use OpenAI itself.',
-    );
-  }
-  const model = new OpenAICompatibleModel({
-    model: agent.model,
-    baseURL: agent.baseUrl,
-    apiKey: agent.apiKey,
-    timeoutMs: agent.upstreamTimeoutMs,
-  });
-  new Logger(AgentModule.name).log(
-    `Serving '${app.servedModelName}': model '${agent.model}' at ${model.client.baseURL}`,
-  );
+  const model = !agent.baseUrl && !agent.apiKey ? embeddedModel(app, agent) : upstreamModel(app, agent);
   return new Map([
     [
       app.servedModelName,
@@ -72,4 +60,40 @@ function agentsFromEnvironment(config: ConfigService<AllConfig, true>): ServedAg
       }),
     ],
   ]);
+}
+
+function upstreamModel(app: AppConfig, agent: AgentConfig): ModelBackend {
+  const model = new OpenAICompatibleModel({
+    model: agent.model,
+    baseURL: agent.baseUrl,
+    apiKey: agent.apiKey,
+    timeoutMs: agent.upstreamTimeoutMs,
+  });
+  new Logger(AgentModule.name).log(
+    `Serving '${app.servedModelName}': model '${agent.model}' at ${model.client.baseURL}`,
+  );
+  return model;
+}
+
+/**
+ * No upstream configured: serve a local GGUF model in-process with llama.cpp. Loading (and a first download) starts
+ * now, in the background, so the service answers /health at once and turns ready when the model is in memory.
+ */
+function embeddedModel(app: AppConfig, agent: AgentConfig): ModelBackend {
+  const logger = new Logger('LlamaCppModel');
+  const llama = agent.llama;
+  const model = new LlamaCppModel({
+    model: llama.model,
+    modelDir: llama.modelDir,
+    gpu: llama.gpu,
+    threads: llama.threads,
+    parallel: llama.parallel,
+    queueLimit: llama.queueLimit,
+    contextSize: llama.contextSize,
+    connectTimeoutMs: llama.downloadTimeoutMs,
+    onLog: (message) => logger.log(message),
+  });
+  logger.log(`No OPENAI_BASE_URL or OPENAI_API_KEY: serving '${app.servedModelName}' with ${llama.model} in-process`);
+  model.ready().catch((error: Error) => logger.error(error.message));
+  return model;
 }

@@ -15,6 +15,15 @@ export class EnvironmentVariables {
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) AGENT_MAX_TOKENS?: number;
   @IsOptional() @IsString() @MinLength(1) SERVED_MODEL_NAME?: string;
   @IsOptional() @IsIn(['append', 'replace', 'ignore']) SYSTEM_MESSAGE_POLICY?: 'append' | 'replace' | 'ignore';
+  // The embedded llama.cpp backend, used when no upstream is configured (README "Embedded default").
+  @IsOptional() @IsString() @MinLength(1) LLAMA_MODEL?: string;
+  @IsOptional() @IsString() @MinLength(1) LLAMA_MODEL_DIR?: string;
+  @IsOptional() @IsIn(['auto', 'false', 'cuda', 'vulkan', 'metal']) LLAMA_GPU?: string;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) LLAMA_THREADS?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) LLAMA_PARALLEL?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) LLAMA_QUEUE_LIMIT?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(256) LLAMA_CONTEXT_SIZE?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) LLAMA_DOWNLOAD_TIMEOUT_MS?: number;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) UPSTREAM_TIMEOUT_MS?: number;
   @IsOptional() @IsString() BODY_LIMIT?: string;
   @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL?: string;
@@ -56,6 +65,26 @@ export interface AppConfig {
   logLevel: string;
 }
 
+/** The embedded llama.cpp backend (LLAMA_*). */
+export interface LlamaConfig {
+  /** A GGUF path or an https URL. */
+  model: string;
+  modelDir?: string;
+  gpu: 'auto' | false | 'cuda' | 'vulkan' | 'metal';
+  threads?: number;
+  parallel: number;
+  queueLimit: number;
+  contextSize: number;
+  downloadTimeoutMs: number;
+}
+
+/**
+ * Qwen2.5 1.5B Instruct, Q4_K_M (about 1.1 GB): the smallest Qwen2.5 that follows its tool-call template reliably,
+ * Apache-2.0, and a chat template node-llama-cpp maps to its native Qwen wrapper (README "Embedded default").
+ */
+export const DEFAULT_LLAMA_MODEL =
+  'https://huggingface.co/Qwen/Qwen2.5-1.5B-Instruct-GGUF/resolve/main/qwen2.5-1.5b-instruct-q4_k_m.gguf';
+
 export interface AgentConfig {
   baseUrl?: string;
   apiKey?: string;
@@ -64,6 +93,7 @@ export interface AgentConfig {
   temperature?: number;
   maxTokens?: number;
   upstreamTimeoutMs: number;
+  llama: LlamaConfig;
 }
 
 /** Settings for running in production: auth, limits, shared state, timeouts (README "Production"). */
@@ -117,6 +147,16 @@ export const agentConfig = registerAs('agent', (): AgentConfig => {
     temperature: env.AGENT_TEMPERATURE,
     maxTokens: env.AGENT_MAX_TOKENS,
     upstreamTimeoutMs: env.UPSTREAM_TIMEOUT_MS ?? 600_000,
+    llama: {
+      model: env.LLAMA_MODEL ?? DEFAULT_LLAMA_MODEL,
+      modelDir: env.LLAMA_MODEL_DIR,
+      gpu: env.LLAMA_GPU === undefined || env.LLAMA_GPU === 'false' ? false : (env.LLAMA_GPU as LlamaConfig['gpu']),
+      threads: env.LLAMA_THREADS,
+      parallel: env.LLAMA_PARALLEL ?? 1,
+      queueLimit: env.LLAMA_QUEUE_LIMIT ?? 16,
+      contextSize: env.LLAMA_CONTEXT_SIZE ?? 4096,
+      downloadTimeoutMs: env.LLAMA_DOWNLOAD_TIMEOUT_MS ?? 15_000,
+    },
   };
 });
 

@@ -1,3 +1,4 @@
+import { LlamaCppModel } from './backends/llama-cpp/llama-cpp.model';
 import { OpenAICompatibleModel } from './backends/openai-compatible.model';
 import { ScriptedModel } from './backends/scripted.model';
 import type { ModelBackend } from './model-backend';
@@ -13,6 +14,8 @@ export class ModelFactory {
   private static readonly creators = new Map<string, ModelCreator>([
     ['scripted', (name) => new ScriptedModel(name ? { replies: [name] } : {})],
     ['openai', (name) => new OpenAICompatibleModel({ model: name })],
+    // `llama:/path/model.gguf` or `llama:https://...`; node-llama-cpp itself is only imported when the model loads.
+    ['llama', (name) => new LlamaCppModel({ model: name })],
   ]);
 
   static register(prefix: string, creator: ModelCreator): void {
