@@ -21,6 +21,7 @@ import { MetricsModule } from './metrics/metrics.module';
 import { ModelsModule } from './models/models.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { RedisModule } from './redis/redis.module';
+import { ToolTurnStoreModule } from './redis/tool-turn-store.module';
 import { requestContextOf, requestFields } from './request-context/request-context';
 import { RequestContextModule } from './request-context/request-context.module';
 
@@ -76,6 +77,7 @@ export class AppModule {
         MetricsModule,
         RequestContextModule,
         AgentModule.forRoot(options.agents),
+        ToolTurnStoreModule,
         // Guards run in this order: who is asking, then how much they may ask.
         AuthModule,
         RateLimitModule,

@@ -93,7 +93,7 @@ export class ChatAgent {
   private readonly systemMessagePolicy: SystemMessagePolicy;
   private readonly ownTools: ReadonlyMap<string, AgentTool>;
   private readonly maxIterations: number;
-  private readonly toolTurnStore: ToolTurnStore;
+  private toolTurnStore: ToolTurnStore;
   private readonly toolTurnTtlMs: number;
 
   constructor(private readonly options: ChatAgentOptions) {
@@ -324,6 +324,16 @@ export class ChatAgent {
 
   reset(): void {
     this.memory.clear();
+  }
+
+  /**
+   * The server's store for mixed tool turns (Redis when replicas share state), taken only by an agent built
+   * without a `toolTurnStore` of its own.
+   */
+  useDefaultToolTurnStore(store: ToolTurnStore): void {
+    if (!this.options.toolTurnStore) {
+      this.toolTurnStore = store;
+    }
   }
 
   /** A new agent with the same configuration and backend, and a copy of the memory. */

@@ -1,0 +1,128 @@
+import { Redis } from 'ioredis';
+import OpenAI from 'openai';
+import { z } from 'zod';
+import { ScriptedModel } from '../src/core/backends/scripted.model';
+import { ChatAgent } from '../src/core/chat-agent';
+import { FunctionTool } from '../src/core/tools/function-tool';
+import { startRoundRobinProxy, type RoundRobinProxy } from './utils/proxy-round-robin';
+import { startRedisServer, type RedisServer } from './utils/redis-server';
+import { startServer, type TestServer } from './utils/test-server';
+
+const REPLICAS = 3;
+
+/**
+ * Three replicas of the service (each its own app, agent and backend, as separate processes would be) behind a
+ * round-robin balancer, sharing one real Redis through REDIS_URL.
+ */
+describe('Replicas sharing state through Redis', () => {
+  let redis: RedisServer;
+  let replicas: TestServer[] = [];
+  let backends: ScriptedModel[] = [];
+  let proxy: RoundRobinProxy;
+
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    const env = { REDIS_URL: redis.url, API_KEYS: 'team-key,other-key', RATE_LIMIT_RPM: '4' };
+    const saved = Object.fromEntries(Object.keys(env).map((key) => [key, process.env[key]]));
+    Object.assign(process.env, env);
+    try {
+      for (let i = 0; i < REPLICAS; i++) {
+        const backend = new ScriptedModel({
+          replies: (request) =>
+            request.messages.some((m) => m.role === 'tool')
+              ? `replica ${i} saw ${request.messages.filter((m) => m.role === 'tool').length} tool results`
+              : {
+                  toolCalls: [
+                    { id: `own_${i}`, name: 'lookup_order', arguments: { order: 'A-1' } },
+                    { id: `client_${i}`, name: 'ask_user', arguments: { question: 'Which address?' } },
+                  ],
+                },
+        });
+        backends.push(backend);
+        const agent = new ChatAgent({ model: backend, tools: [lookupOrder(i)] });
+        replicas.push(await startServer({ agents: agent }));
+      }
+    } finally {
+      for (const [key, value] of Object.entries(saved)) {
+        if (value === undefined) {
+          delete process.env[key];
+        } else {
+          process.env[key] = value;
+        }
+      }
+    }
+    proxy = await startRoundRobinProxy(replicas.map((r) => r.url));
+  });
+
+  afterAll(async () => {
+    await proxy?.stop();
+    await Promise.all(replicas.map((r) => r.close()));
+    await redis?.stop();
+    replicas = [];
+    backends = [];
+  });
+
+  it("should enforce one key's requests-per-minute limit across all replicas", async () => {
+    const chat = (key: string) =>
+      fetch(`${proxy.url}/v1/models`, { headers: { authorization: `Bearer ${key}` } }).then(async (res) => ({
+        status: res.status,
+        servedBy: res.headers.get('x-served-by'),
+        body: await res.text(),
+      }));
+    const answers = [];
+    for (let i = 0; i < 6; i++) {
+      answers.push(await chat('team-key'));
+    }
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 429, 429]);
+    // The four allowed requests were spread over every replica: no replica alone could have counted to 4.
+    expect(new Set(answers.slice(0, 4).map((a) => a.servedBy))).toEqual(new Set(['0', '1', '2']));
+    expect(JSON.parse(answers[4].body)).toMatchObject({ error: { type: 'requests', code: 'rate_limit_exceeded' } });
+    // Another key has its own budget.
+    expect((await chat('other-key')).status).toBe(200);
+  });
+
+  it('should finish on one replica a mixed tool turn started on another', async () => {
+    const db = new Redis(redis.url);
+    try {
+      await db.flushdb(); // fresh rate-limit windows for this test
+    } finally {
+      db.disconnect();
+    }
+    const [first, second] = [replicas[0], replicas[1]];
+    const clientOf = (server: TestServer) =>
+      new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'team-key', maxRetries: 0 });
+    const tools: OpenAI.Chat.Completions.ChatCompletionTool[] = [
+      { type: 'function', function: { name: 'ask_user', parameters: { type: 'object', properties: {} } } },
+    ];
+    const messages: OpenAI.Chat.Completions.ChatCompletionMessageParam[] = [
+      { role: 'user', content: 'Where is my order?' },
+    ];
+
+    const started = await clientOf(first).chat.completions.create({ model: 'camel-model', messages, tools });
+    const calls = started.choices[0].message.tool_calls!;
+    // Only the client's own call comes back; the agent ran lookup_order itself on replica 0.
+    expect(calls.map((c) => c.type === 'function' && c.function.name)).toEqual(['ask_user']);
+
+    const finished = await clientOf(second).chat.completions.create({
+      model: 'camel-model',
+      tools,
+      messages: [...messages, started.choices[0].message, { role: 'tool', tool_call_id: calls[0].id, content: 'Home' }],
+    });
+    // Replica 1 found the turn in Redis: its model saw both results, the agent's own (from replica 0) and the client's.
+    expect(finished.choices[0].message.content).toBe('replica 1 saw 2 tool results');
+    const seen = backends[1].requests.at(-1)!.messages;
+    expect(seen.filter((m) => m.role === 'tool').map((m) => m.content)).toEqual([
+      'order A-1 shipped by replica 0',
+      'Home',
+    ]);
+  });
+});
+
+function lookupOrder(replica: number) {
+  return new FunctionTool({
+    name: 'lookup_order',
+    description: 'Looks an order up',
+    parameters: z.object({ order: z.string() }),
+    execute: ({ order }) => `order ${order} shipped by replica ${replica}`,
+  });
+}
