@@ -2,6 +2,12 @@ import { FakeUpstream } from './utils/fake-upstream';
 import { readSseData } from './utils/sse';
 import { spawnService, type SpawnedService } from './utils/spawn-service';
 
+interface LogLine {
+  requestId?: string;
+  responseTime?: number;
+  req: { headers: Record<string, string> };
+}
+
 /**
  * The built service (`node dist/main.js`) as it runs in production: a real SIGTERM, real JSON logs on stdout.
  */
@@ -84,7 +90,7 @@ describe('The built service in production (SIGTERM, JSON logs)', () => {
     const lines = output
       .split('\n')
       .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as Record<string, any>);
+      .map((line) => JSON.parse(line) as LogLine);
     const completed = lines.filter((line) => line.requestId === 'drain-me' && line.responseTime !== undefined);
     expect(completed).toHaveLength(1);
     expect(completed[0]).toMatchObject({
