@@ -4,21 +4,21 @@ import { z } from 'zod';
 import { ScriptedModel } from '../src/core/backends/scripted.model';
 import { ChatAgent } from '../src/core/chat-agent';
 import { FunctionTool } from '../src/core/tools/function-tool';
-import { startRoundRobinProxy, type RoundRobinProxy } from './utils/proxy-round-robin';
+import { startNginxProxy, type NginxProxy } from './utils/proxy-nginx';
 import { startRedisServer, type RedisServer } from './utils/redis-server';
 import { startServer, type TestServer } from './utils/test-server';
 
 const REPLICAS = 3;
 
 /**
- * Three replicas of the service (each its own app, agent and backend, as separate processes would be) behind a
- * round-robin balancer, sharing one real Redis through REDIS_URL.
+ * Three replicas of the service (each its own app, agent and backend, as separate processes would be) behind real
+ * nginx running deploy/nginx.conf, sharing one real Redis through REDIS_URL.
  */
 describe('Replicas sharing state through Redis', () => {
   let redis: RedisServer;
   let replicas: TestServer[] = [];
   let backends: ScriptedModel[] = [];
-  let proxy: RoundRobinProxy;
+  let proxy: NginxProxy;
 
   beforeAll(async () => {
     redis = await startRedisServer();
@@ -51,7 +51,7 @@ describe('Replicas sharing state through Redis', () => {
         }
       }
     }
-    proxy = await startRoundRobinProxy(replicas.map((r) => r.url));
+    proxy = await startNginxProxy(replicas.map((r) => r.url));
   });
 
   afterAll(async () => {
@@ -75,7 +75,9 @@ describe('Replicas sharing state through Redis', () => {
     }
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 429, 429]);
     // The four allowed requests were spread over every replica: no replica alone could have counted to 4.
-    expect(new Set(answers.slice(0, 4).map((a) => a.servedBy))).toEqual(new Set(['0', '1', '2']));
+    expect(new Set(answers.slice(0, 4).map((a) => a.servedBy))).toEqual(
+      new Set(replicas.map((r) => new URL(r.url).host)),
+    );
     expect(JSON.parse(answers[4].body)).toMatchObject({ error: { type: 'requests', code: 'rate_limit_exceeded' } });
     // Another key has its own budget.
     expect((await chat('other-key')).status).toBe(200);
