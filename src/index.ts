@@ -23,6 +23,8 @@ export { ModelFactory } from './core/model-factory';
 export type { ModelCreator } from './core/model-factory';
 export { OpenAICompatibleModel } from './core/backends/openai-compatible.model';
 export type { OpenAICompatibleModelOptions } from './core/backends/openai-compatible.model';
+export { LlamaCppModel } from './core/backends/llama-cpp/llama-cpp.model';
+export type { LlamaCppModelOptions, LlamaGpu } from './core/backends/llama-cpp/llama-cpp.model';
 export { ScriptedModel } from './core/backends/scripted.model';
 export type { ScriptedModelOptions, ScriptedReply, ScriptedResponder } from './core/backends/scripted.model';
 export type * from './core/types';

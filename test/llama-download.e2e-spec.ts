@@ -111,6 +111,7 @@ describe('model download', () => {
       threads: 1,
       contextSize: 512,
       connectTimeoutMs: 300,
+      loadRetryMs: 0,
     });
     const app = await startServer({ agents: { remote: new ChatAgent({ model: backend }) } });
     try {

@@ -43,6 +43,8 @@ export interface LlamaCppModelOptions {
   connectTimeoutMs?: number;
   /** Default sampling temperature when neither agent nor request sets one (llama.cpp's own default). */
   defaultTemperature?: number;
+  /** After a failed load, requests and probes get the same error for this long before one tries again. Default 5 s. */
+  loadRetryMs?: number;
   /** Progress and lifecycle messages (download, load). */
   onLog?: (message: string) => void;
 }
@@ -337,10 +339,14 @@ export class LlamaCppModel implements ModelBackend {
       const loading = this.load().then(
         (runtime) => (this.loaded = runtime),
         (error: unknown) => {
-          // Let a later request or readiness probe try again (the file may have been supplied meanwhile).
-          if (this.loading === loading) {
-            this.loading = undefined;
-          }
+          // Let a later request or readiness probe try again (the file may have been supplied meanwhile), but not at
+          // once: probes every second must not each wait for a download timeout.
+          const retry = setTimeout(() => {
+            if (this.loading === loading) {
+              this.loading = undefined;
+            }
+          }, this.options.loadRetryMs ?? 5_000);
+          retry.unref();
           throw new ApiError(503, (error as Error).message, {
             type: 'server_error',
             code: 'model_unavailable',
