@@ -69,6 +69,7 @@ export class ModelFileServer {
       res.end(body);
       return;
     }
-    res.write(body.subarray(0, Math.floor(body.length / 2)), () => res.destroy());
+    // End the socket gracefully (FIN after the bytes) so the client really has half the body when the cut comes.
+    res.write(body.subarray(0, Math.floor(body.length / 2)), () => res.socket?.end());
   }
 }
