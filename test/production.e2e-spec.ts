@@ -190,6 +190,8 @@ describe('Production settings', () => {
         for (const [, src] of html.matchAll(/<script src="([^"]+)"/g)) {
           expect(src.startsWith('http')).toBe(false);
           const asset = await fetch(new URL(src, `${server.url}/docs`));
+          // Read to the end: an unread body keeps its connection busy, and closing the server waits for it.
+          await asset.arrayBuffer();
           expect({ src, status: asset.status }).toEqual({ src, status: 200 });
         }
         expect(html).not.toMatch(/<script>[^<]/);
