@@ -147,4 +147,12 @@ describe(FunctionTool.name, () => {
     expect(outcome.isError).toBe(true);
     expect(outcome.content).toContain('aborted');
   });
+
+  it('should not start the function when the caller already aborted', async () => {
+    const execute = jest.fn();
+    const tool = new FunctionTool({ name: 'never', execute });
+    const outcome = await tool.invoke('{}', { signal: AbortSignal.abort(), toolCallId: 'c' });
+    expect(outcome).toEqual({ content: JSON.stringify({ error: "'never' was aborted." }), isError: true });
+    expect(execute).not.toHaveBeenCalled();
+  });
 });

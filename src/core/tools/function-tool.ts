@@ -104,6 +104,9 @@ export class FunctionTool<TSchema extends z.ZodType | JsonSchema = JsonSchema> i
     if (!validated.ok) {
       return errorOutcome(`Invalid arguments for '${this.name}': ${validated.error}`);
     }
+    if (context.signal.aborted) {
+      return errorOutcome(`'${this.name}' was aborted.`);
+    }
     const controller = new AbortController();
     const onAbort = () => controller.abort(context.signal.reason);
     context.signal.addEventListener('abort', onAbort, { once: true });
@@ -120,9 +123,6 @@ export class FunctionTool<TSchema extends z.ZodType | JsonSchema = JsonSchema> i
         timer = setTimeout(() => controller.abort(new Error('timeout')), this.timeoutMs);
       }
     });
-    if (context.signal.aborted) {
-      controller.abort(context.signal.reason);
-    }
     try {
       const run = (async () =>
         toContent(
