@@ -1,6 +1,8 @@
 import OpenAI from 'openai';
 import { AbortedError, ApiError } from '../errors';
 import type { ModelBackend } from '../model-backend';
+import { createKeepAliveFetch } from './keep-alive-fetch';
+import { SseDecoder } from './sse-decoder';
 import type {
   CallOptions,
   ChatMessage,
@@ -33,7 +35,10 @@ export interface OpenAICompatibleModelOptions {
    */
   maxTokensField?: 'max_tokens' | 'max_completion_tokens';
   defaultHeaders?: Record<string, string>;
-  /** A custom fetch, e.g. one on a keep-alive undici dispatcher. */
+  /**
+   * A custom fetch. Default: `createKeepAliveFetch()`, `undici.request` on a shared keep-alive Agent, several times
+   * cheaper per call than the global fetch (see BENCHMARKS.md).
+   */
   fetch?: typeof fetch;
 }
 
@@ -57,7 +62,7 @@ export class OpenAICompatibleModel implements ModelBackend {
       timeout: options.timeoutMs ?? 600_000,
       maxRetries: options.maxRetries ?? 0,
       defaultHeaders: options.defaultHeaders,
-      fetch: options.fetch,
+      fetch: options.fetch ?? createKeepAliveFetch(),
     });
     const isOpenAI = !baseURL || /(^|\.)api\.openai\.com/.test(new URL(this.client.baseURL).host);
     this.maxTokensField = options.maxTokensField ?? (isOpenAI ? 'max_completion_tokens' : 'max_tokens');
@@ -93,16 +98,29 @@ export class OpenAICompatibleModel implements ModelBackend {
     }
   }
 
+  /**
+   * The request goes through the SDK (headers, auth, timeout, status errors); the SSE body is decoded here, in one
+   * loop, rather than by the SDK's Stream, whose chain of async generators and per-event buffer copies cost more
+   * than the rest of the hop (BENCHMARKS.md). The rules are the SDK's: `[DONE]` ends the data, an `error` object in
+   * the data is an APIError, `thread.*` events are skipped, an abort of the body ends it quietly.
+   */
   async *stream(request: ModelRequest, options: CallOptions = {}): AsyncGenerator<ModelStreamEvent> {
-    let stream: AsyncIterable<StreamChunk>;
+    let response: Response;
     try {
-      stream = await this.client.chat.completions.create(
-        { ...this.toWireRequest(request), stream: true, stream_options: { include_usage: true } },
-        { signal: options.signal },
-      );
+      response = await this.client.chat.completions
+        .create(
+          { ...this.toWireRequest(request), stream: true, stream_options: { include_usage: true } },
+          { signal: options.signal },
+        )
+        .asResponse();
     } catch (error) {
       throw mapUpstreamError(error, options.signal);
     }
+    const body = response.body as unknown as AsyncIterable<Uint8Array> | null;
+    if (!body) {
+      throw mapUpstreamError(new OpenAI.OpenAIError('Attempted to iterate over a response with no body'));
+    }
+    const stream = readChunks(body, response.headers);
     let finishReason: FinishReason | undefined;
     let usage: Usage | undefined;
     // Upstreams that omit `index` (Gemini-compat, old Ollama) get one assigned per new call id.
@@ -197,6 +215,36 @@ export class OpenAICompatibleModel implements ModelBackend {
       }
     }
     return body as unknown as OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming;
+  }
+}
+
+/** The chunks of an SSE body, decoded and parsed as the SDK's Stream would. */
+async function* readChunks(body: AsyncIterable<Uint8Array>, headers: Headers): AsyncGenerator<StreamChunk> {
+  const decoder = new SseDecoder();
+  let done = false;
+  try {
+    for await (const bytes of body) {
+      for (const event of decoder.push(bytes)) {
+        if (done || (event.event !== null && event.event.startsWith('thread.'))) {
+          continue;
+        }
+        if (event.data.startsWith('[DONE]')) {
+          // Read on to the end of the body: a connection released mid-body cannot be reused.
+          done = true;
+          continue;
+        }
+        const data = JSON.parse(event.data) as StreamChunk & { error?: unknown };
+        if (data && data.error) {
+          throw new OpenAI.APIError(undefined, data.error, undefined, headers);
+        }
+        yield data;
+      }
+    }
+  } catch (error) {
+    // Checked by name, like the SDK: an abort raised in another realm (a DOMException) is not `instanceof Error`.
+    if ((error as { name?: unknown } | null)?.name !== 'AbortError') {
+      throw error;
+    }
   }
 }
 

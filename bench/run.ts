@@ -1,0 +1,439 @@
+/**
+ * `npm run bench`: measures our service's own cost against the floor (node:http + undici.request, bodies piped) and
+ * the mock upstream itself, in one run, on loopback. Servers under test run on CPU 0, the load client and the mock
+ * upstream on CPU 1 (taskset), each in its own process. Writes bench/results/latest.json and prints a Markdown table.
+ *
+ * Env knobs: BENCH_DURATION_MS (per cell, default 4000), BENCH_CELLS (comma list of cell names to run),
+ * BENCH_PROFILE=1 (writes a --cpu-prof of our service to bench/results/profiles), LOG_LEVEL (our service's; default
+ * is the production default).
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import ts from 'typescript';
+import type { FromServer, ServerStats, ToChild } from './bench-ipc';
+import type { LoadJob, LoadResult } from './load-client';
+
+const ROOT = resolve(__dirname, '..');
+const RESULTS = join(__dirname, 'results');
+const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 4000);
+const WARMUP_MS = 800;
+const SERVER_CPU = '0';
+const LOAD_CPU = '1';
+const PACED = { count: 1000, rampMs: 1000, pieces: 100, paceMs: 50 };
+const IDEAL_PACED_MS = (PACED.pieces + 1) * PACED.paceMs;
+const MODELS = ['mock-k32', `mock-k${PACED.pieces}-p${PACED.paceMs}`];
+// A bound on the whole run, whatever happens.
+const WATCHDOG = setTimeout(() => {
+  console.error('bench: watchdog fired after 5 minutes; stopping');
+  process.exit(2);
+}, 300_000);
+
+const MESSAGES = [
+  { role: 'system', content: 'You are a concise assistant for a hardware store. Answer in one short paragraph.' },
+  { role: 'user', content: 'Which screws should I use to hang a 12 kg mirror on a plasterboard wall?' },
+  {
+    role: 'assistant',
+    content: 'Use spring toggle or metal cavity anchors rated above 12 kg each, two of them, with 5 mm screws.',
+  },
+  { role: 'user', content: 'And if the wall is brick instead? Please also say which drill bit I need.' },
+];
+
+function body(stream: boolean, model = MODELS[0]): string {
+  return JSON.stringify(
+    stream
+      ? { model, messages: MESSAGES, stream: true, stream_options: { include_usage: true } }
+      : { model, messages: MESSAGES },
+  );
+}
+
+class Child {
+  private nextId = 0;
+  private readonly waiting = new Map<number, (value: never) => void>();
+  readonly ready: Promise<number>;
+
+  constructor(
+    readonly name: string,
+    readonly process: ChildProcess,
+  ) {
+    this.ready = new Promise((resolveReady, rejectReady) => {
+      process.on('message', (message: FromServer | { id: number; result: LoadResult }) => {
+        if ('type' in message && message.type === 'ready') {
+          resolveReady(message.port);
+          return;
+        }
+        const id = message.id;
+        const done = this.waiting.get(id);
+        this.waiting.delete(id);
+        done?.(('stats' in message ? message.stats : message.result) as never);
+      });
+      process.on('exit', (code) => rejectReady(new Error(`${name} exited early (code ${code})`)));
+    });
+    // The load client never reports `ready`; its exit at the end is not an error.
+    this.ready.catch(() => undefined);
+  }
+
+  stats(gc = false): Promise<ServerStats> {
+    const id = this.nextId++;
+    return new Promise((done) => {
+      this.waiting.set(id, done);
+      this.process.send({ type: 'stats', id, gc } satisfies ToChild);
+    });
+  }
+
+  run(job: LoadJob): Promise<LoadResult> {
+    const id = this.nextId++;
+    return new Promise((done) => {
+      this.waiting.set(id, done);
+      this.process.send({ id, job });
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (this.process.exitCode !== null) {
+      return;
+    }
+    const exited = new Promise((done) => this.process.once('exit', done));
+    this.process.send({ type: 'exit' } satisfies ToChild);
+    const timer = setTimeout(() => this.process.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * The children run as plain JavaScript on plain `node`: a TypeScript loader in each would add ~40 MB of RSS and its
+ * own startup work to every server measured. Transpiled to a temporary folder; NODE_PATH finds the project's packages.
+ */
+const BUILD = mkdtempSync(join(tmpdir(), 'chat-agent-bench-'));
+for (const file of ['bench-ipc', 'mock-upstream', 'floor-proxy', 'service-server', 'load-client']) {
+  const source = readFileSync(join(__dirname, `${file}.ts`), 'utf8');
+  const { outputText } = ts.transpileModule(source, {
+    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+  });
+  writeFileSync(join(BUILD, `${file}.js`), outputText);
+}
+
+function start(name: string, file: string, cpu: string, env: Record<string, string>, nodeArgs: string[] = []): Child {
+  const child = spawn('taskset', ['-c', cpu, process.execPath, '--expose-gc', ...nodeArgs, join(BUILD, `${file}.js`)], {
+    cwd: ROOT,
+    env: { ...process.env, NODE_PATH: join(ROOT, 'node_modules'), BENCH_DIST: join(ROOT, 'dist', 'index.js'), ...env },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  return new Child(name, child);
+}
+
+interface CellResult {
+  target: string;
+  requestsPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  ttfcP50Ms?: number;
+  ttfcP99Ms?: number;
+  cpuPerRequestUs: number;
+  completed: number;
+  failures: number;
+  firstFailure?: string;
+  peakOpen?: number;
+  rssGrowthPerStreamKB?: number;
+}
+
+interface Target {
+  name: string;
+  url: string;
+  server: Child;
+}
+
+async function closedCell(load: Child, target: Target, stream: boolean, concurrency: number): Promise<CellResult> {
+  const job = (durationMs: number): LoadJob => ({
+    kind: 'closed',
+    url: target.url,
+    body: body(stream),
+    concurrency,
+    durationMs,
+    stream,
+  });
+  await load.run(job(WARMUP_MS));
+  const before = await target.server.stats();
+  const result = await load.run(job(DURATION_MS));
+  const after = await target.server.stats();
+  const row = toRow(target, result, after.cpuMicros - before.cpuMicros);
+  return stream ? row : { ...row, ttfcP50Ms: undefined, ttfcP99Ms: undefined };
+}
+
+function toRow(target: Target, result: LoadResult, cpuMicros: number): CellResult {
+  return {
+    target: target.name,
+    requestsPerSec: (result.completed / result.wallMs) * 1000,
+    p50Ms: result.p50Ms,
+    p99Ms: result.p99Ms,
+    ttfcP50Ms: result.ttfcP50Ms,
+    ttfcP99Ms: result.ttfcP99Ms,
+    cpuPerRequestUs: cpuMicros / Math.max(1, result.completed + result.failures),
+    completed: result.completed,
+    failures: result.failures,
+    firstFailure: result.firstFailure,
+  };
+}
+
+async function pacedCell(load: Child, target: Target): Promise<CellResult> {
+  const before = await target.server.stats(true);
+  const running = load.run({
+    kind: 'paced',
+    url: target.url,
+    body: body(true, MODELS[1]),
+    count: PACED.count,
+    rampMs: PACED.rampMs,
+    timeoutMs: IDEAL_PACED_MS * 3 + PACED.rampMs,
+  });
+  // Every stream is open between the end of the ramp and the first stream's end (5.05 s after it opened).
+  await new Promise((done) => setTimeout(done, PACED.rampMs + 1500));
+  const peak = await target.server.stats(true);
+  const result = await running;
+  const after = await target.server.stats();
+  return {
+    ...toRow(target, result, after.cpuMicros - before.cpuMicros),
+    peakOpen: result.peakOpen,
+    rssGrowthPerStreamKB: (peak.rssBytes - before.rssBytes) / 1024 / Math.max(1, result.peakOpen ?? PACED.count),
+  };
+}
+
+const CELLS: { name: string; title: string; run: (load: Child, target: Target) => Promise<CellResult> }[] = [
+  { name: 'json-c1', title: 'non-streaming, c1', run: (l, t) => closedCell(l, t, false, 1) },
+  { name: 'json-c16', title: 'non-streaming, c16', run: (l, t) => closedCell(l, t, false, 16) },
+  { name: 'json-c64', title: 'non-streaming, c64', run: (l, t) => closedCell(l, t, false, 64) },
+  { name: 'sse32-c1', title: 'streaming 32 chunks, c1', run: (l, t) => closedCell(l, t, true, 1) },
+  { name: 'sse32-c64', title: 'streaming 32 chunks, c64', run: (l, t) => closedCell(l, t, true, 64) },
+  {
+    name: 'paced-1000',
+    title: `${PACED.count} paced streams (${PACED.pieces} chunks, ${PACED.paceMs} ms apart)`,
+    run: pacedCell,
+  },
+];
+
+const fmt = (value: number | undefined, digits = 2) =>
+  value === undefined || Number.isNaN(value) ? '–' : value.toFixed(digits);
+
+function machine(): Record<string, string | number> {
+  const cpuModel = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model;
+  let commit = 'unknown';
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT }).toString().trim();
+  } catch {
+    // Not a git checkout.
+  }
+  return {
+    date: new Date().toISOString(),
+    nproc: cpus().length,
+    cpu: cpuModel ?? 'unknown',
+    node: process.version,
+    commit,
+  };
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(join(ROOT, 'dist', 'index.js'))) {
+    throw new Error('dist/ is missing: run `npm run build` first (npm run bench does).');
+  }
+  const only = process.env.BENCH_CELLS?.split(',');
+  const mock = start('upstream', 'mock-upstream', LOAD_CPU, {});
+  const mockPort = await mock.ready;
+  const origin = `http://127.0.0.1:${mockPort}`;
+  const floor = start('floor', 'floor-proxy', SERVER_CPU, { UPSTREAM_ORIGIN: origin });
+  const profileArgs =
+    process.env.BENCH_PROFILE === '1' ? ['--cpu-prof', '--cpu-prof-dir', join(RESULTS, 'profiles')] : [];
+  const service = start(
+    'service',
+    'service-server',
+    SERVER_CPU,
+    { UPSTREAM_ORIGIN: origin, BENCH_MODELS: MODELS.join(',') },
+    profileArgs,
+  );
+  const load = start('load', 'load-client', LOAD_CPU, {});
+  const children = [mock, floor, service, load];
+  const path = '/v1/chat/completions';
+  const targets: Target[] = [
+    { name: 'upstream (direct)', url: `${origin}${path}`, server: mock },
+    { name: 'floor proxy', url: `http://127.0.0.1:${await floor.ready}${path}`, server: floor },
+    { name: 'chat-agent-server', url: `http://127.0.0.1:${await service.ready}${path}`, server: service },
+  ];
+  await new Promise((done) => setTimeout(done, 500));
+  const idleRssMB: Record<string, number> = {};
+  for (const target of targets) {
+    idleRssMB[target.name] = (await target.server.stats(true)).rssBytes / 1024 / 1024;
+  }
+  // JIT warm-up of every server on both paths, so the first cell does not measure compilation.
+  for (const target of targets) {
+    for (const stream of [false, true]) {
+      await load.run({
+        kind: 'closed',
+        url: target.url,
+        body: body(stream),
+        concurrency: 16,
+        durationMs: WARMUP_MS * 2,
+        stream,
+      });
+    }
+  }
+
+  const results: Record<string, CellResult[]> = {};
+  for (const cell of CELLS) {
+    if (only && !only.includes(cell.name)) {
+      continue;
+    }
+    results[cell.name] = [];
+    for (const target of targets) {
+      const result = await cell.run(load, target);
+      results[cell.name].push(result);
+      console.error(
+        `${cell.name.padEnd(11)} ${target.name.padEnd(18)} ${fmt(result.requestsPerSec, 0).padStart(7)}/s p50 ${fmt(result.p50Ms, 3)} ms  cpu ${fmt(result.cpuPerRequestUs, 0)} µs${result.failures ? `  FAILURES ${result.failures}: ${result.firstFailure}` : ''}`,
+      );
+    }
+  }
+  await Promise.all(children.map((child) => child.stop()));
+
+  const report = {
+    machine: machine(),
+    durationMsPerCell: DURATION_MS,
+    idleRssMB,
+    results,
+    targets: checkTargets(results, idleRssMB),
+  };
+  mkdirSync(RESULTS, { recursive: true });
+  writeFileSync(join(RESULTS, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+  const markdown = toMarkdown(report);
+  writeFileSync(join(RESULTS, 'latest.md'), markdown);
+  console.log(markdown);
+  rmSync(BUILD, { recursive: true, force: true });
+  clearTimeout(WATCHDOG);
+}
+
+interface Check {
+  target: string;
+  value: string;
+  met: boolean;
+}
+
+/** A target of issue 6: which cell, how our row compares to the floor's, and the bound. */
+interface Rule {
+  cell: string;
+  target: string;
+  measure: (ours: CellResult, floor: CellResult) => number;
+  unit: string;
+  met: (value: number) => boolean;
+}
+
+const cpuRatio = (o: CellResult, f: CellResult) => o.cpuPerRequestUs / f.cpuPerRequestUs;
+const atMost = (bound: number) => (v: number) => v <= bound;
+const rule = (cell: string, target: string, unit: string, met: Rule['met'], measure: Rule['measure']): Rule => ({
+  cell,
+  target,
+  unit,
+  met,
+  measure,
+});
+
+const RULES: Rule[] = [
+  rule(
+    'json-c16',
+    'non-streaming c16: req/s >= 0.5 of floor',
+    '',
+    (v) => v >= 0.5,
+    (o, f) => o.requestsPerSec / f.requestsPerSec,
+  ),
+  rule('json-c16', 'non-streaming c16: CPU/request <= 2x floor', 'x', atMost(2), cpuRatio),
+  rule('json-c1', 'non-streaming c1: added p50 latency <= 0.5 ms', ' ms', atMost(0.5), (o, f) => o.p50Ms - f.p50Ms),
+  rule('sse32-c64', 'streaming 32 chunks c64: CPU/stream <= 2x floor', 'x', atMost(2), cpuRatio),
+  rule(
+    'sse32-c1',
+    'streaming 32 chunks c1: added p50 TTFC <= 1 ms',
+    ' ms',
+    atMost(1),
+    (o, f) => (o.ttfcP50Ms ?? NaN) - (f.ttfcP50Ms ?? NaN),
+  ),
+  rule(
+    'paced-1000',
+    `${PACED.count} paced streams: no failure`,
+    ' failed',
+    atMost(0),
+    (o) => PACED.count - o.completed,
+  ),
+  rule('paced-1000', 'paced: p99 total <= 1.2x the ideal 5.05 s', 'x', atMost(1.2), (o) => o.p99Ms / IDEAL_PACED_MS),
+  rule(
+    'paced-1000',
+    'paced: RSS growth < 20 KB per open stream',
+    ' KB',
+    (v) => v < 20,
+    (o) => o.rssGrowthPerStreamKB ?? NaN,
+  ),
+];
+
+function checkTargets(results: Record<string, CellResult[]>, idleRssMB: Record<string, number>): Check[] {
+  const checks: Check[] = [];
+  for (const rule of RULES) {
+    const rows = results[rule.cell];
+    const floor = rows?.find((r) => r.target === 'floor proxy');
+    const ours = rows?.find((r) => r.target === 'chat-agent-server');
+    if (floor && ours) {
+      const value = rule.measure(ours, floor);
+      checks.push({
+        target: rule.target,
+        value: `${value.toFixed(rule.unit === 'x' ? 2 : 3)}${rule.unit}`,
+        met: rule.met(value),
+      });
+    }
+  }
+  const idle = idleRssMB['chat-agent-server'];
+  checks.push({ target: 'idle RSS < 150 MB', value: `${idle.toFixed(1)} MB`, met: idle < 150 });
+  return checks;
+}
+
+function toMarkdown(report: {
+  machine: Record<string, string | number>;
+  durationMsPerCell: number;
+  idleRssMB: Record<string, number>;
+  results: Record<string, CellResult[]>;
+  targets: Check[];
+}): string {
+  const m = report.machine;
+  const lines = [
+    `Run ${m.date} on ${m.nproc} × ${m.cpu}, Node ${m.node}, commit ${m.commit}; ${report.durationMsPerCell} ms per cell.`,
+    '',
+    '| cell | target | req/s | p50 ms | p99 ms | TTFC p50 ms | CPU µs/req | vs floor: req/s | vs floor: CPU | failures |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const cell of CELLS) {
+    const rows = report.results[cell.name];
+    if (!rows) {
+      continue;
+    }
+    const floor = rows.find((r) => r.target === 'floor proxy');
+    for (const row of rows) {
+      const extra =
+        row.peakOpen !== undefined
+          ? ` (peak open ${row.peakOpen}, RSS +${fmt(row.rssGrowthPerStreamKB, 1)} KB/stream)`
+          : '';
+      lines.push(
+        `| ${cell.title} | ${row.target} | ${fmt(row.requestsPerSec, 0)} | ${fmt(row.p50Ms, 3)} | ${fmt(row.p99Ms, 3)} | ${fmt(row.ttfcP50Ms, 3)} | ${fmt(row.cpuPerRequestUs, 0)} | ${floor ? fmt(row.requestsPerSec / floor.requestsPerSec) : '–'} | ${floor ? fmt(row.cpuPerRequestUs / floor.cpuPerRequestUs) : '–'} | ${row.failures}${extra} |`,
+      );
+    }
+  }
+  lines.push(
+    '',
+    `Idle RSS: ${Object.entries(report.idleRssMB)
+      .map(([k, v]) => `${k} ${v.toFixed(1)} MB`)
+      .join(', ')}.`,
+    '',
+  );
+  lines.push('| target | measured | met |', '| --- | --- | --- |');
+  for (const check of report.targets) {
+    lines.push(`| ${check.target} | ${check.value} | ${check.met ? 'yes' : '**no**'} |`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
