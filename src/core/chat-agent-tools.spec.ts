@@ -38,6 +38,9 @@ describe(`${ChatAgent.name} tools`, () => {
     const agent = new ChatAgent({ systemMessage: 'SYS', model, tools: [weather()] });
     const response = await agent.run(ask('weather in Paris?'));
     expect(response.message).toEqual({ role: 'assistant', content: 'It is Paris: 21C' });
+    expect(response.agentToolCalls).toEqual([
+      { id: expect.stringMatching(/^call_/) as string, name: 'get_weather', arguments: '{"city":"Paris"}' },
+    ]);
     expect(response.finishReason).toBe('stop');
     expect(model.requests).toHaveLength(2);
     expect(model.requests[0].tools?.map((t) => t.name)).toEqual(['get_weather']);

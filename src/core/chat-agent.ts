@@ -62,6 +62,8 @@ export interface AgentResponse {
   usage: Usage;
   /** True when the agent stopped because it reached `maxIterations` (the message says so too). */
   iterationLimitReached?: boolean;
+  /** The calls the agent ran itself with its own tools, in order (never part of `message`). */
+  agentToolCalls?: ToolCall[];
 }
 
 /** Streaming events of the agent: the backend's events, with usage always present on `finish`. */
@@ -169,6 +171,7 @@ export class ChatAgent {
     // `none` is enforced, not only forwarded: a backend that ignores it must still not get calls through.
     const maxCalls = toolChoice === 'none' ? 0 : request.parallelToolCalls === false ? 1 : Infinity;
     const usages: Usage[] = [];
+    const agentToolCalls: ToolCall[] = [];
     let text = '';
 
     for (let iteration = 1; ; iteration++) {
@@ -237,6 +240,7 @@ export class ChatAgent {
           clientCalls,
           normalizeFinishReason(finishReason, clientCalls.length > 0),
           usages,
+          agentToolCalls,
           streaming,
         );
       }
@@ -246,11 +250,12 @@ export class ChatAgent {
         if (streaming) {
           yield { type: 'text', text: noteText };
         }
-        const response = yield* this.finish(text + noteText, [], 'stop', usages, streaming);
+        const response = yield* this.finish(text + noteText, [], 'stop', usages, agentToolCalls, streaming);
         response.iterationLimitReached = true;
         return response;
       }
 
+      agentToolCalls.push(...ownCalls);
       yield { type: 'tool-run', phase: 'start', calls: ownCalls };
       const results = await runToolCalls(ownCalls, this.ownTools, signal ?? new AbortController().signal);
       // A client that left while the tools ran gets no further model calls.
@@ -266,7 +271,7 @@ export class ChatAgent {
           { assistant, ownResults: toolMessages, clientCallIds: clientCalls.map((call) => call.id) },
           this.toolTurnTtlMs,
         );
-        return yield* this.finish(text, clientCalls, 'tool_calls', usages, streaming);
+        return yield* this.finish(text, clientCalls, 'tool_calls', usages, agentToolCalls, streaming);
       }
       conversation.push(assistant, ...toolMessages);
       // A forced choice was satisfied by this turn; forcing it again would loop until the limit.
@@ -281,6 +286,7 @@ export class ChatAgent {
     clientCalls: ToolCall[],
     finishReason: FinishReason,
     usages: Usage[],
+    agentToolCalls: ToolCall[],
     streaming: boolean,
   ): Generator<AgentStreamEvent, AgentResponse> {
     const usage = sumUsage(usages);
@@ -294,7 +300,11 @@ export class ChatAgent {
     if (clientCalls.length > 0) {
       message.toolCalls = clientCalls;
     }
-    return { message, finishReason, usage };
+    const response: AgentResponse = { message, finishReason, usage };
+    if (agentToolCalls.length > 0) {
+      response.agentToolCalls = agentToolCalls;
+    }
+    return response;
   }
 
   /** Stateful: adds `input` to memory, answers the remembered conversation and remembers the reply. */
