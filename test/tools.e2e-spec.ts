@@ -75,6 +75,26 @@ describe('Agent tools (e2e)', () => {
     expect(completion.usage!.prompt_tokens).toBeGreaterThan(single.usage!.promptTokens);
   });
 
+  it('should count the tools each side ran in the metrics of a non-streamed request', async () => {
+    stack = await serve(
+      (_request, i) =>
+        i % 2 === 0
+          ? {
+              toolCalls: [
+                { name: 'get_weather', arguments: { city: 'Oslo' } },
+                { name: 'lookup', arguments: {} },
+              ],
+            }
+          : 'unused',
+      [weatherTool()],
+    );
+    const body = { messages: [{ role: 'user' as const, content: 'x' }], tools: [clientTool('lookup')] };
+    await stack.client.chat.completions.create({ model: MODEL, ...body });
+    const metrics = await (await fetch(`${stack.url}/metrics`)).text();
+    expect(metrics).toMatch(/chat_agent_tool_calls_total\{tool="get_weather",executor="agent"\} 1/);
+    expect(metrics).toMatch(/chat_agent_tool_calls_total\{tool="lookup",executor="client"\} 1/);
+  });
+
   it('should return client tool calls to the client, as OpenAI does', async () => {
     stack = await serve(() => ({ toolCalls: [{ name: 'lookup', arguments: { q: 'x' } }] }), [weatherTool()]);
     const completion = await stack.client.chat.completions.create({

@@ -40,6 +40,9 @@ async function scopedRun(
       context.signal,
     );
     context.markFirstToken();
+    for (const call of response.agentToolCalls ?? []) {
+      context.toolCalls.push({ name: call.name, executor: 'agent' });
+    }
     for (const call of response.message.toolCalls ?? []) {
       context.toolCalls.push({ name: call.name, executor: 'client' });
     }
