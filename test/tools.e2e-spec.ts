@@ -446,6 +446,41 @@ describe('Agent tools (e2e)', () => {
       expect(getTime.mock.calls[0][0]).toEqual({ tz: 'CET' });
     });
 
+    it('should work with runTools({ stream: true }) through keep-alive comments', async () => {
+      stack = await serve(
+        (request, i) =>
+          i === 0
+            ? {
+                toolCalls: [
+                  { name: 'get_weather', arguments: { city: 'Graz' } },
+                  { name: 'get_time', arguments: { tz: 'CET' } },
+                ],
+              }
+            : `Results: ${toolResults(request).join(' & ')}`,
+        [weatherTool()],
+      );
+      const runner = stack.client.chat.completions.runTools({
+        model: MODEL,
+        stream: true,
+        messages: [{ role: 'user', content: 'Weather and time in Graz?' }],
+        tools: [
+          {
+            type: 'function',
+            function: {
+              name: 'get_time',
+              parameters: { type: 'object', properties: { tz: { type: 'string' } } },
+              function: (args: { tz: string }) => `12:00 ${args.tz}`,
+              parse: (input: string) => JSON.parse(input) as { tz: string },
+            },
+          },
+        ],
+      });
+      let streamed = '';
+      runner.on('content', (delta) => (streamed += delta));
+      expect(await runner.finalContent()).toBe('Results: Graz: 21C & 12:00 CET');
+      expect(streamed).toBe('Results: Graz: 21C & 12:00 CET');
+    });
+
     it('should work with client.chat.completions.stream() accumulating tool calls', async () => {
       stack = await serve(() => ({
         toolCalls: [
