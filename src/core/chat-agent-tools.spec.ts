@@ -74,6 +74,26 @@ describe(`${ChatAgent.name} tools`, () => {
     expect(response.message.content).toContain('limit of 3 model calls');
   });
 
+  it('should still complete a mixed turn on the last allowed model call', async () => {
+    const model = new ScriptedModel({
+      replies: [
+        {
+          toolCalls: [
+            { name: 'get_weather', arguments: { city: 'X' } },
+            { name: 'client_x', arguments: {} },
+          ],
+        },
+      ],
+    });
+    const execute = jest.fn(() => 'sunny');
+    const agent = new ChatAgent({ model, tools: [weather(execute)], maxIterations: 1 });
+    const response = await agent.run(ask('x'), { tools: [{ name: 'client_x' }] });
+    expect(response.finishReason).toBe('tool_calls');
+    expect(response.message.toolCalls?.map((c) => c.name)).toEqual(['client_x']);
+    expect(execute).toHaveBeenCalledTimes(1);
+    expect(response.iterationLimitReached).toBeUndefined();
+  });
+
   it('should give the model an error result when a tool throws, times out or gets bad arguments', async () => {
     const failing = new FunctionTool({
       name: 'fails',

@@ -244,7 +244,9 @@ export class ChatAgent {
           streaming,
         );
       }
-      if (iteration >= this.maxIterations) {
+      // The limit counts model calls: a turn that goes back to the client needs no further one, so it completes
+      // (its client calls may already be streamed).
+      if (clientCalls.length === 0 && iteration >= this.maxIterations) {
         const note = `[The agent stopped: it reached its limit of ${this.maxIterations} model calls before finishing.]`;
         const noteText = text && !/\s$/.test(text) ? `\n\n${note}` : note;
         if (streaming) {
