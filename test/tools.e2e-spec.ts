@@ -468,6 +468,7 @@ describe('Agent tools (e2e)', () => {
             type: 'function',
             function: {
               name: 'get_time',
+              description: 'Current time',
               parameters: { type: 'object', properties: { tz: { type: 'string' } } },
               function: (args: { tz: string }) => `12:00 ${args.tz}`,
               parse: (input: string) => JSON.parse(input) as { tz: string },
