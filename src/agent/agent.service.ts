@@ -142,8 +142,11 @@ export class AgentService {
         stopKeepAlive();
       };
 
+      // Set once every choice ended well: the teardown then has no work to abort (and skips an abort's cost).
+      let completed = false;
       Promise.all(Array.from({ length: input.n }, (_, index) => streamChoice(index))).then(
         () => {
+          completed = true;
           if (input.includeUsage) {
             subscriber.next(chunks.usage(combineUsage(usages)));
           }
@@ -159,7 +162,9 @@ export class AgentService {
         for (const timer of keepAlives) {
           clearInterval(timer);
         }
-        abort.abort();
+        if (!completed) {
+          abort.abort();
+        }
       };
     });
   }

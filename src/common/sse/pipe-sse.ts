@@ -29,7 +29,6 @@ export interface PipeSseOptions {
 export function pipeSse(res: Response, events$: Observable<unknown>, options: PipeSseOptions = {}): Promise<void> {
   return new Promise<void>((resolve) => {
     let finished = false;
-    let queue: Promise<void> = Promise.resolve();
 
     const finish = () => {
       if (finished) {
@@ -57,44 +56,53 @@ export function pipeSse(res: Response, events$: Observable<unknown>, options: Pi
       res.flushHeaders();
     };
 
-    const write = (frame: string): Promise<void> => {
-      queue = queue.then(
-        () =>
-          new Promise<void>((done) => {
-            if (finished || res.writableEnded || res.destroyed) {
-              done();
-              return;
-            }
-            if (res.write(frame)) {
-              done();
-            } else {
-              const onDrainOrClose = () => {
-                res.off('drain', onDrainOrClose);
-                res.off('close', onDrainOrClose);
-                done();
-              };
-              res.on('drain', onDrainOrClose);
-              res.on('close', onDrainOrClose);
-            }
-          }),
-      );
-      return queue;
+    // Frames go straight to the socket; only while it drains are they held, in order (no promise per frame).
+    let held: string[] | undefined;
+    let endWhenDrained = false;
+    const write = (frame: string): void => {
+      if (held) {
+        held.push(frame);
+        return;
+      }
+      if (finished || res.writableEnded || res.destroyed) {
+        return;
+      }
+      if (!res.write(frame)) {
+        held = [];
+        const onDrainOrClose = () => {
+          res.off('drain', onDrainOrClose);
+          res.off('close', onDrainOrClose);
+          const frames = held ?? [];
+          held = undefined;
+          frames.forEach(write);
+          if (endWhenDrained && !held) {
+            endNow();
+          }
+        };
+        res.on('drain', onDrainOrClose);
+        res.on('close', onDrainOrClose);
+      }
     };
 
+    const endNow = () => {
+      if (!res.writableEnded) {
+        res.end();
+      }
+      finish();
+    };
     const end = () => {
-      void queue.then(() => {
-        if (!res.writableEnded) {
-          res.end();
-        }
-        finish();
-      });
+      if (held) {
+        endWhenDrained = true;
+      } else {
+        endNow();
+      }
     };
 
     let subscription: Subscription | undefined = undefined;
     subscription = events$.subscribe({
       next: (event) => {
         startStream();
-        void write(event instanceof SseComment ? `: ${event.text}\n\n` : `data: ${JSON.stringify(event)}\n\n`);
+        write(event instanceof SseComment ? `: ${event.text}\n\n` : `data: ${JSON.stringify(event)}\n\n`);
       },
       error: (error: unknown) => {
         const response = toErrorResponse(error);
@@ -106,12 +114,12 @@ export function pipeSse(res: Response, events$: Observable<unknown>, options: Pi
           finish();
           return;
         }
-        void write(`data: ${JSON.stringify(response.body)}\n\n`);
+        write(`data: ${JSON.stringify(response.body)}\n\n`);
         end();
       },
       complete: () => {
         startStream();
-        void write('data: [DONE]\n\n');
+        write('data: [DONE]\n\n');
         end();
       },
     });
