@@ -9,13 +9,16 @@ async function bootstrap(): Promise<void> {
   const { port, host } = config.get<AppConfig>('app');
   const { shutdownDrainMs } = config.get<ServerConfig>('server');
   await app.listen(port, host);
-  console.log(`chat-agent-server listening on http://${host}:${port} (docs at /docs)`);
+  // The bound address, not the configured one (PORT=0 picks a free port).
+  console.log(`chat-agent-server listening on ${await app.getUrl()} (docs at /docs)`);
 
   // Our own handlers instead of enableShutdownHooks(): Nest's would close the server at once, cutting streams.
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) {
-      return;
+      // A second Ctrl-C means "now": skip the drain.
+      console.log(`${signal} received again: exiting without waiting`);
+      process.exit(1);
     }
     stopping = true;
     console.log(`${signal} received: shutting down`);
@@ -27,8 +30,8 @@ async function bootstrap(): Promise<void> {
       },
     );
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
 }
 
 bootstrap().catch((error: unknown) => {

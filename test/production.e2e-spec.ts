@@ -187,6 +187,8 @@ describe('Production settings', () => {
         const html = await docs.text();
         // Every script the Swagger UI page loads comes from /docs itself, which the CSP allows ('self').
         expect(docs.headers.get('content-security-policy')).toContain("script-src 'self'");
+        // Served over plain http behind TLS-terminating proxies: no forced upgrade of the page's own assets.
+        expect(docs.headers.get('content-security-policy')).not.toContain('upgrade-insecure-requests');
         for (const [, src] of html.matchAll(/<script src="([^"]+)"/g)) {
           expect(src.startsWith('http')).toBe(false);
           const asset = await fetch(new URL(src, `${server.url}/docs`));

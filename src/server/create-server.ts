@@ -59,8 +59,14 @@ export async function createServer(options: ServerOptions = {}): Promise<NestExp
     });
   }
   // Helmet's defaults suit an API and the Swagger UI (its scripts and styles are served from /docs itself); SSE
-  // is unaffected. Cross-origin embedding rules are CORS's job here.
-  app.use(helmet({ crossOriginResourcePolicy: false }));
+  // is unaffected. Two exceptions: cross-origin reads are CORS's job here, and `upgrade-insecure-requests` would
+  // make a browser fetch the /docs assets over https from a server that speaks plain http (TLS ends at the proxy).
+  app.use(
+    helmet({
+      crossOriginResourcePolicy: false,
+      contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
+    }),
+  );
   app.useBodyParser('json', { limit: config.bodyLimit });
   app.use(requestContext.bind);
 
@@ -91,7 +97,5 @@ export async function createServer(options: ServerOptions = {}): Promise<NestExp
   const httpServer = app.getHttpServer();
   httpServer.keepAliveTimeout = server.keepAliveTimeoutMs;
   httpServer.headersTimeout = server.headersTimeoutMs;
-  // A stream may last as long as the request timeout; Node's default (5 min) would cut longer ones.
-  httpServer.requestTimeout = 0;
   return app;
 }
