@@ -36,6 +36,9 @@ export async function createServer(options: ServerOptions = {}): Promise<NestExp
     bufferLogs: true,
     // A library must throw to its caller, not exit the caller's process.
     abortOnError: false,
+    // app.close() ends open connections instead of waiting on them (an idle keep-alive lasts KEEP_ALIVE_TIMEOUT_MS,
+    // a client that stopped reading forever). Draining running work first is gracefulShutdown()'s job.
+    forceCloseConnections: true,
   });
   app.useLogger(app.get(Logger));
   const configService = app.get<ConfigService<AllConfig, true>>(ConfigService);
