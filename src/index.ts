@@ -31,3 +31,8 @@ export type * from './core/types';
 export type * from './openai/openai.types';
 export { createServer } from './server/create-server';
 export type { ServerOptions } from './server/create-server';
+// Production: drain on shutdown, replicas sharing tool turns, metrics hooks (README "Production").
+export { gracefulShutdown } from './server/graceful-shutdown';
+export { RedisToolTurnStore } from './redis/redis-tool-turn.store';
+export { recordToolCall } from './request-context/request-context';
+export { MetricsService } from './metrics/metrics.service';
