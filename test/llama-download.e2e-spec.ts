@@ -10,6 +10,7 @@ import {
 } from '../src/core/backends/llama-cpp/model-download';
 import { ChatAgent } from '../src/core/chat-agent';
 import { ModelFileServer } from './utils/llama-model-server';
+import { closeNow } from './utils/llama-recording';
 import { startServer } from './utils/test-server';
 import { buildTinyGguf } from './utils/tiny-gguf';
 
@@ -136,7 +137,7 @@ describe('model download', () => {
       });
       expect(completion.usage!.completion_tokens).toBeGreaterThan(0);
     } finally {
-      await app.close();
+      await closeNow(app);
       await backend.close();
     }
   });

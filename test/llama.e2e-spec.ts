@@ -5,7 +5,7 @@ import { SERVED_AGENTS, type ServedAgents } from '../src/agent/served-agents';
 import { LlamaCppModel } from '../src/core/backends/llama-cpp/llama-cpp.model';
 import { ChatAgent } from '../src/core/chat-agent';
 import { ModelFactory } from '../src/core/model-factory';
-import { RecordingBackend } from './utils/llama-recording';
+import { closeNow, RecordingBackend } from './utils/llama-recording';
 import { startServer, type TestServer } from './utils/test-server';
 import { TINY_TOKENS, tinyVocab, writeTinyGguf } from './utils/tiny-gguf';
 
@@ -55,7 +55,9 @@ describe('embedded llama.cpp backend through the service', () => {
   });
 
   afterAll(async () => {
-    await server?.close();
+    if (server) {
+      await closeNow(server);
+    }
     await model?.close();
   });
 
@@ -421,7 +423,9 @@ describe('the embedded default (no upstream configured)', () => {
   });
 
   afterAll(async () => {
-    await server?.close();
+    if (server) {
+      await closeNow(server);
+    }
     await model?.close();
     process.env = saved;
   });
@@ -484,7 +488,7 @@ describe('the embedded default (no upstream configured)', () => {
 describe('a bad model file', () => {
   const served: TestServer[] = [];
   afterAll(async () => {
-    await Promise.all(served.map((s) => s.close()));
+    await Promise.all(served.map(closeNow));
   });
 
   async function errorFor(file: string): Promise<{ status: number; error: Record<string, unknown> }> {

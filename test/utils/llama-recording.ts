@@ -1,5 +1,6 @@
 import type { ModelBackend } from '../../src/core/model-backend';
 import type { CallOptions, ModelRequest, ModelResult, ModelStreamEvent } from '../../src/core/types';
+import type { TestServer } from './test-server';
 
 export type Outcome = 'finished' | 'aborted' | 'failed';
 
@@ -56,4 +57,13 @@ export class RecordingBackend implements ModelBackend {
     this.outcomes.push(outcome);
     this.waiters.splice(0).forEach((wake) => wake());
   }
+}
+
+/**
+ * Closes a test server at once: all requests are done, but the client's keep-alive sockets would otherwise hold
+ * `server.close()` until they time out (seen on a busy machine).
+ */
+export async function closeNow(server: TestServer): Promise<void> {
+  server.app.getHttpServer().closeAllConnections();
+  await server.close();
 }
