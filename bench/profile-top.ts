@@ -68,8 +68,32 @@ function main(): void {
       console.log(`${((micros / total) * 100).toFixed(1).padStart(5)}%  ${key}`);
     }
   };
+  // Inclusive time: every function on the sampled stack, once per sample.
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes) {
+    for (const child of node.children ?? []) {
+      parent.set(child, node.id);
+    }
+  }
+  const inclusive = new Map<string, number>();
+  for (const [id, micros] of selfMicros) {
+    const seen = new Set<string>();
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const frame = byId.get(at)!.callFrame;
+      if (!frame.url) {
+        continue;
+      }
+      seen.add(
+        `${frame.functionName || '(anonymous)'}  ${frame.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/dist\//, 'dist/')}:${frame.lineNumber + 1}`,
+      );
+    }
+    for (const key of seen) {
+      inclusive.set(key, (inclusive.get(key) ?? 0) + micros);
+    }
+  }
   print('self time by package', byPackage, 15);
   print('self time by function', byFunction, top);
+  print('inclusive time by function', inclusive, top);
 }
 
 main();

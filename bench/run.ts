@@ -11,6 +11,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { format } from 'prettier';
 import ts from 'typescript';
 import type { FromServer, ServerStats, ToChild } from './bench-ipc';
 import type { LoadJob, LoadResult } from './load-client';
@@ -136,11 +137,15 @@ interface CellResult {
   failures: number;
   firstFailure?: string;
   peakOpen?: number;
+  /** (RSS with every stream open − RSS at idle, before any load) / open streams: an upper bound, warm-up included. */
   rssGrowthPerStreamKB?: number;
+  /** The same from the RSS just before the cell, which earlier cells' heap growth can make lower, even negative. */
+  rssGrowthSinceCellStartKB?: number;
 }
 
 interface Target {
   name: string;
+  idleRssBytes?: number;
   url: string;
   server: Child;
 }
@@ -195,7 +200,9 @@ async function pacedCell(load: Child, target: Target): Promise<CellResult> {
   return {
     ...toRow(target, result, after.cpuMicros - before.cpuMicros),
     peakOpen: result.peakOpen,
-    rssGrowthPerStreamKB: (peak.rssBytes - before.rssBytes) / 1024 / Math.max(1, result.peakOpen ?? PACED.count),
+    rssGrowthPerStreamKB:
+      (peak.rssBytes - (target.idleRssBytes ?? before.rssBytes)) / 1024 / Math.max(1, result.peakOpen ?? PACED.count),
+    rssGrowthSinceCellStartKB: (peak.rssBytes - before.rssBytes) / 1024 / Math.max(1, result.peakOpen ?? PACED.count),
   };
 }
 
@@ -261,7 +268,8 @@ async function main(): Promise<void> {
   await new Promise((done) => setTimeout(done, 500));
   const idleRssMB: Record<string, number> = {};
   for (const target of targets) {
-    idleRssMB[target.name] = (await target.server.stats(true)).rssBytes / 1024 / 1024;
+    target.idleRssBytes = (await target.server.stats(true)).rssBytes;
+    idleRssMB[target.name] = target.idleRssBytes / 1024 / 1024;
   }
   // JIT warm-up of every server on both paths, so the first cell does not measure compilation.
   for (const target of targets) {
@@ -301,10 +309,9 @@ async function main(): Promise<void> {
     targets: checkTargets(results, idleRssMB),
   };
   mkdirSync(RESULTS, { recursive: true });
-  writeFileSync(join(RESULTS, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
-  const markdown = toMarkdown(report);
-  writeFileSync(join(RESULTS, 'latest.md'), markdown);
-  console.log(markdown);
+  // Formatted as the repository's format check expects, so a run leaves a clean tree.
+  writeFileSync(join(RESULTS, 'latest.json'), await format(JSON.stringify(report), { parser: 'json' }));
+  console.log(toMarkdown(report));
   rmSync(BUILD, { recursive: true, force: true });
   clearTimeout(WATCHDOG);
 }
@@ -412,7 +419,7 @@ function toMarkdown(report: {
     for (const row of rows) {
       const extra =
         row.peakOpen !== undefined
-          ? ` (peak open ${row.peakOpen}, RSS +${fmt(row.rssGrowthPerStreamKB, 1)} KB/stream)`
+          ? ` (peak open ${row.peakOpen}; RSS per open stream: +${fmt(row.rssGrowthPerStreamKB, 1)} KB over idle, ${fmt(row.rssGrowthSinceCellStartKB, 1)} KB over the cell's start)`
           : '';
       lines.push(
         `| ${cell.title} | ${row.target} | ${fmt(row.requestsPerSec, 0)} | ${fmt(row.p50Ms, 3)} | ${fmt(row.p99Ms, 3)} | ${fmt(row.ttfcP50Ms, 3)} | ${fmt(row.cpuPerRequestUs, 0)} | ${floor ? fmt(row.requestsPerSec / floor.requestsPerSec) : '–'} | ${floor ? fmt(row.cpuPerRequestUs / floor.cpuPerRequestUs) : '–'} | ${row.failures}${extra} |`,

@@ -102,7 +102,8 @@ export class OpenAICompatibleModel implements ModelBackend {
    * The request goes through the SDK (headers, auth, timeout, status errors); the SSE body is decoded here, in one
    * loop, rather than by the SDK's Stream, whose chain of async generators and per-event buffer copies cost more
    * than the rest of the hop (BENCHMARKS.md). The rules are the SDK's: `[DONE]` ends the data, an `error` object in
-   * the data is an APIError, `thread.*` events are skipped, an abort of the body ends it quietly.
+   * the data is an APIError, `thread.*` events are skipped, an abort of the body ends it quietly. The body is read
+   * in this one generator, with no generator per layer of decoding.
    */
   async *stream(request: ModelRequest, options: CallOptions = {}): AsyncGenerator<ModelStreamEvent> {
     let response: Response;
@@ -120,45 +121,54 @@ export class OpenAICompatibleModel implements ModelBackend {
     if (!body) {
       throw mapUpstreamError(new OpenAI.OpenAIError('Attempted to iterate over a response with no body'));
     }
-    const stream = readChunks(body, response.headers);
+    const reader = new ChunkReader(response.headers);
     let finishReason: FinishReason | undefined;
     let usage: Usage | undefined;
     // Upstreams that omit `index` (Gemini-compat, old Ollama) get one assigned per new call id.
     const indexById = new Map<string, number>();
     try {
-      for await (const chunk of stream) {
-        usage = toUsage(chunk.usage) ?? usage;
-        const choice = chunk.choices?.[0];
-        if (!choice) {
-          continue;
-        }
-        const delta = choice.delta ?? {};
-        if (typeof delta.content === 'string' && delta.content.length > 0) {
-          yield { type: 'text', text: delta.content };
-        }
-        for (const [position, call] of (delta.tool_calls ?? []).entries()) {
-          let index = typeof call.index === 'number' ? call.index : undefined;
-          if (index === undefined) {
-            index = call.id ? (indexById.get(call.id) ?? indexById.size) : Math.max(indexById.size - 1, position);
+      for await (const bytes of body) {
+        for (const chunk of reader.push(bytes)) {
+          usage = toUsage(chunk.usage) ?? usage;
+          const choice = chunk.choices?.[0];
+          if (!choice) {
+            continue;
           }
-          if (call.id) {
-            indexById.set(call.id, index);
+          const delta = choice.delta ?? {};
+          if (typeof delta.content === 'string' && delta.content.length > 0) {
+            yield { type: 'text', text: delta.content };
           }
-          const args = call.function?.arguments as unknown;
-          yield {
-            type: 'tool-call',
-            index,
-            id: call.id || undefined,
-            name: call.function?.name || undefined,
-            arguments: args === undefined || args === null ? undefined : stringifyArguments(args),
-          };
+          for (const [position, call] of (delta.tool_calls ?? []).entries()) {
+            let index = typeof call.index === 'number' ? call.index : undefined;
+            if (index === undefined) {
+              index = call.id ? (indexById.get(call.id) ?? indexById.size) : Math.max(indexById.size - 1, position);
+            }
+            if (call.id) {
+              indexById.set(call.id, index);
+            }
+            const args = call.function?.arguments as unknown;
+            yield {
+              type: 'tool-call',
+              index,
+              id: call.id || undefined,
+              name: call.function?.name || undefined,
+              arguments: args === undefined || args === null ? undefined : stringifyArguments(args),
+            };
+          }
+          if (choice.finish_reason) {
+            finishReason = toFinishReason(choice.finish_reason);
+          }
         }
-        if (choice.finish_reason) {
-          finishReason = toFinishReason(choice.finish_reason);
+        if (reader.failure !== undefined) {
+          throw reader.failure;
         }
       }
     } catch (error) {
-      throw mapUpstreamError(error, options.signal);
+      // An abort of the body ends it quietly, as in the SDK's Stream; checked by name, as the SDK does, since an
+      // abort raised in another realm (a DOMException) is not `instanceof Error`.
+      if ((error as { name?: unknown } | null)?.name !== 'AbortError') {
+        throw mapUpstreamError(error, options.signal);
+      }
     }
     if (options.signal?.aborted) {
       throw new AbortedError();
@@ -218,33 +228,40 @@ export class OpenAICompatibleModel implements ModelBackend {
   }
 }
 
-/** The chunks of an SSE body, decoded and parsed as the SDK's Stream would. */
-async function* readChunks(body: AsyncIterable<Uint8Array>, headers: Headers): AsyncGenerator<StreamChunk> {
-  const decoder = new SseDecoder();
-  let done = false;
-  try {
-    for await (const bytes of body) {
-      for (const event of decoder.push(bytes)) {
-        if (done || (event.event !== null && event.event.startsWith('thread.'))) {
-          continue;
-        }
-        if (event.data.startsWith('[DONE]')) {
-          // Read on to the end of the body: a connection released mid-body cannot be reused.
-          done = true;
-          continue;
-        }
+/**
+ * Turns the bytes of an SSE body into chunks, by the rules of the SDK's Stream; synchronous, so no await per event.
+ * A bad event (an `error` object, broken JSON) becomes `failure` after the chunks before it, which are still read.
+ */
+class ChunkReader {
+  failure: Error | undefined = undefined;
+  private readonly decoder = new SseDecoder();
+  private done = false;
+
+  constructor(private readonly headers: Headers) {}
+
+  push(bytes: Uint8Array): StreamChunk[] {
+    const chunks: StreamChunk[] = [];
+    for (const event of this.decoder.push(bytes)) {
+      if (this.done || (event.event !== null && event.event.startsWith('thread.'))) {
+        continue;
+      }
+      if (event.data.startsWith('[DONE]')) {
+        // Read on to the end of the body: a connection released mid-body cannot be reused.
+        this.done = true;
+        continue;
+      }
+      try {
         const data = JSON.parse(event.data) as StreamChunk & { error?: unknown };
         if (data && data.error) {
-          throw new OpenAI.APIError(undefined, data.error, undefined, headers);
+          throw new OpenAI.APIError(undefined, data.error, undefined, this.headers);
         }
-        yield data;
+        chunks.push(data);
+      } catch (error) {
+        this.failure = error instanceof Error ? error : new Error(String(error));
+        this.done = true;
       }
     }
-  } catch (error) {
-    // Checked by name, like the SDK: an abort raised in another realm (a DOMException) is not `instanceof Error`.
-    if ((error as { name?: unknown } | null)?.name !== 'AbortError') {
-      throw error;
-    }
+    return chunks;
   }
 }
 
