@@ -118,6 +118,17 @@ describe('Replicas sharing state through Redis', () => {
       'Home',
     ]);
   });
+
+  // Last: it stops the shared Redis.
+  it('should turn readiness off but keep serving (limits fail open) when Redis goes away', async () => {
+    await redis.stop();
+    const ready = await fetch(`${replicas[2].url}/ready`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toMatchObject({ error: { redis: { status: 'down' } } });
+    const models = await fetch(`${replicas[2].url}/v1/models`, { headers: { authorization: 'Bearer other-key' } });
+    expect(models.status).toBe(200);
+    await models.text();
+  });
 });
 
 function lookupOrder(replica: number) {

@@ -8,6 +8,7 @@ import {
 } from '@nestjs/terminus';
 import type { Response } from 'express';
 import { SERVED_AGENTS, type ServedAgents } from '../agent/served-agents';
+import { withTimeout } from '../common/async/with-timeout';
 import { RedisService } from '../redis/redis.service';
 import { RequestTracker } from '../request-context/request-tracker.service';
 
@@ -72,12 +73,4 @@ export class HealthController {
       return session.down({ message: error instanceof Error ? error.message : String(error) });
     }
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -5,7 +5,7 @@ import type { AllConfig, ServerConfig } from '../config/app.config';
 
 /**
  * The one Redis connection of this replica, when `REDIS_URL` is set: shared rate-limit counters and tool turns.
- * Commands fail fast (no endless offline queue) so a Redis outage shows as errors, not as hung requests.
+ * Commands fail fast (one retry, then an error) so a Redis outage shows as errors, not as hung requests.
  */
 @Injectable()
 export class RedisService implements OnApplicationShutdown {
@@ -17,7 +17,8 @@ export class RedisService implements OnApplicationShutdown {
     const { redisUrl, redisKeyPrefix } = config.get<ServerConfig>('server');
     this.keyPrefix = redisKeyPrefix;
     if (redisUrl) {
-      this.client = new Redis(redisUrl, { maxRetriesPerRequest: 1, commandTimeout: 2_000, connectTimeout: 5_000 });
+      // No ioredis commandTimeout: its timer outlives a command that failed otherwise; callers bound their own waits.
+      this.client = new Redis(redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 5_000 });
       this.client.on('error', (error: Error) => this.logger.warn(`Redis: ${error.message}`));
       this.logger.log(`Shared state in Redis at ${redactUrl(redisUrl)}`);
     }
@@ -36,8 +37,14 @@ export class RedisService implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    if (this.client && this.client.status !== 'end') {
+    if (!this.client || this.client.status === 'end') {
+      return;
+    }
+    // QUIT waits for a live connection; with Redis unreachable, just stop reconnecting.
+    if (this.client.status === 'ready') {
       await this.client.quit().catch(() => this.client?.disconnect());
+    } else {
+      this.client.disconnect();
     }
   }
 }
