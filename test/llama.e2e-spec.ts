@@ -400,6 +400,68 @@ describe('embedded llama.cpp backend through the service', () => {
   });
 });
 
+describe("the default model's chat format (Qwen: <tool_call> blocks, parallel calls)", () => {
+  let model: LlamaCppModel;
+  let server: TestServer;
+
+  beforeAll(async () => {
+    // The tiny model's template is ChatML; forcing the Qwen format exercises the path the default model takes.
+    model = new LlamaCppModel({ model: modelFile, threads: 1, contextSize: 2048, chatFormat: 'qwen' });
+    server = await startServer({ agents: { qwen: new ChatAgent({ model }) } });
+    await model.ready();
+  });
+
+  afterAll(async () => {
+    if (server) {
+      await closeNow(server);
+    }
+    await model?.close();
+  });
+
+  it('makes exactly one call with parallel_tool_calls false, and reads its result back', async () => {
+    const messages: OpenAI.Chat.Completions.ChatCompletionMessageParam[] = [{ role: 'user', content: 'Weather?' }];
+    const first = await server.client.chat.completions.create({
+      model: 'qwen',
+      messages,
+      tools: [weatherTool],
+      tool_choice: 'required',
+      parallel_tool_calls: false,
+      max_tokens: 200,
+      seed: 1,
+    });
+    expect(first.choices[0].finish_reason).toBe('tool_calls');
+    const calls = first.choices[0].message
+      .tool_calls as OpenAI.Chat.Completions.ChatCompletionMessageFunctionToolCall[];
+    expect(calls).toHaveLength(1);
+    expect(calls[0].function.name).toBe('get_weather');
+    expect(new Ajv().validate(weatherTool.function.parameters!, JSON.parse(calls[0].function.arguments))).toBe(true);
+
+    const second = await server.client.chat.completions.create({
+      model: 'qwen',
+      messages: [...messages, first.choices[0].message, { role: 'tool', tool_call_id: calls[0].id, content: 'sunny' }],
+      tools: [weatherTool],
+      tool_choice: 'none',
+      max_tokens: 6,
+      seed: 1,
+    });
+    expect(typeof second.choices[0].message.content).toBe('string');
+    expect(second.choices[0].message.tool_calls ?? []).toEqual([]);
+  });
+
+  it('reports length, not tool_calls, when the token limit cuts the calls', async () => {
+    const completion = await server.client.chat.completions.create({
+      model: 'qwen',
+      messages: [{ role: 'user', content: 'Weather everywhere?' }],
+      tools: [weatherTool],
+      tool_choice: 'required',
+      max_tokens: 12,
+      seed: 1,
+    });
+    expect(completion.choices[0].finish_reason).toBe('length');
+    expect(completion.usage!.completion_tokens).toBe(12);
+  });
+});
+
 describe('the embedded default (no upstream configured)', () => {
   const saved = { ...process.env };
   let server: TestServer;

@@ -41,6 +41,11 @@ export interface LlamaCppModelOptions {
   queueLimit?: number;
   /** Connect/silence timeout for a model download. Default 15 s. */
   connectTimeoutMs?: number;
+  /**
+   * The chat format, when the one detected from the GGUF's template is wrong or missing: a node-llama-cpp wrapper
+   * name such as `"qwen"`, `"llama3.1"`, `"chatML"`, `"mistral"`, `"gemma"`. Default: detected once per model.
+   */
+  chatFormat?: string;
   /** Default sampling temperature when neither agent nor request sets one (llama.cpp's own default). */
   defaultTemperature?: number;
   /** After a failed load, requests and probes get the same error for this long before one tries again. Default 5 s. */
@@ -279,8 +284,9 @@ export class LlamaCppModel implements ModelBackend {
         throw new AbortedError();
       }
       const completionTokens = Math.max(sequence.tokenMeter.usedOutputTokens - outputBefore, 1);
+      // Cut by the token limit is `length` even mid-call (the last call's arguments may be incomplete).
       const finishReason: FinishReason =
-        callIds.size > 0 ? 'tool_calls' : response.metadata.stopReason === 'maxTokens' ? 'length' : 'stop';
+        response.metadata.stopReason === 'maxTokens' ? 'length' : callIds.size > 0 ? 'tool_calls' : 'stop';
       events.push({
         type: 'finish',
         finishReason,
@@ -377,7 +383,10 @@ export class LlamaCppModel implements ModelBackend {
       const contextSize = Math.min(this.options.contextSize ?? 4096, model.trainContextSize);
       const context = await model.createContext({ contextSize, sequences: this.parallel, threads: this.threads });
       // Resolved once per model: guessing the chat format per request costs ~300 ms.
-      const chatWrapper = lib.resolveChatWrapper(model) ?? new lib.GeneralChatWrapper();
+      const chatWrapper = lib.resolveChatWrapper(
+        model,
+        this.options.chatFormat ? { type: this.options.chatFormat as 'auto' } : undefined,
+      );
       const sequences = Array.from({ length: this.parallel }, () => context.getSequence());
       log(
         `Loaded ${file} in ${Date.now() - started} ms (${chatWrapper.wrapperName} chat format, ${this.threads} threads, ` +
