@@ -5,6 +5,7 @@ import OpenAI from 'openai';
 import { ScriptedModel, type ScriptedModelOptions } from '../src/core/backends/scripted.model';
 import { ChatAgent } from '../src/core/chat-agent';
 import type { ModelBackend } from '../src/core/model-backend';
+import { RequestTracker } from '../src/request-context/request-tracker.service';
 import { gracefulShutdown } from '../src/server/graceful-shutdown';
 import { readSseData } from './utils/sse';
 import { startServer, type TestServer } from './utils/test-server';
@@ -358,6 +359,16 @@ describe('Production settings', () => {
   });
 
   describe('timeouts and limits', () => {
+    it('should set the keep-alive and headers timeouts from the environment', async () => {
+      const server = await startWith({ KEEP_ALIVE_TIMEOUT_MS: '120000', HEADERS_TIMEOUT_MS: '121000' });
+      try {
+        const http = server.app.getHttpServer();
+        expect([http.keepAliveTimeout, http.headersTimeout]).toEqual([120_000, 121_000]);
+      } finally {
+        await server.close();
+      }
+    });
+
     it('should answer 504 when the backend takes longer than REQUEST_TIMEOUT_MS, before the stream', async () => {
       const hang = () => new Promise<never>(() => undefined);
       const server = await startWith({ REQUEST_TIMEOUT_MS: '300' }, scripted({ replies: hang }));
@@ -420,6 +431,25 @@ describe('Production settings', () => {
   });
 
   describe('graceful shutdown', () => {
+    it('should turn readiness off and refuse API requests with a 503 as soon as draining starts', async () => {
+      const server = await startWith({});
+      try {
+        expect((await fetch(`${server.url}/ready`)).status).toBe(200);
+        server.app.get(RequestTracker).beginDrain();
+        const ready = await fetch(`${server.url}/ready`);
+        expect(ready.status).toBe(503);
+        expect(await ready.json()).toMatchObject({ error: { server: { status: 'down', message: 'shutting down' } } });
+        const refused = await chat(server);
+        expect(refused.status).toBe(503);
+        expect(refused.headers.get('connection')).toBe('close');
+        expect(await refused.json()).toEqual(openAiError('server_error', 'server_shutting_down'));
+        // Liveness is unaffected: the process is fine, it is just leaving.
+        expect((await fetch(`${server.url}/health`)).status).toBe(200);
+      } finally {
+        await server.close();
+      }
+    });
+
     it('should let a running stream finish, turn readiness off and refuse new requests', async () => {
       const words = Array.from({ length: 30 }, (_, i) => `w${i}`).join(' ');
       const server = await startWith({}, scripted({ replies: [words], tokenDelayMs: 30 }));
