@@ -119,7 +119,12 @@ for (const file of ['bench-ipc', 'mock-upstream', 'floor-proxy', 'service-server
 function start(name: string, file: string, cpu: string, env: Record<string, string>, nodeArgs: string[] = []): Child {
   const child = spawn('taskset', ['-c', cpu, process.execPath, '--expose-gc', ...nodeArgs, join(BUILD, `${file}.js`)], {
     cwd: ROOT,
-    env: { ...process.env, NODE_PATH: join(ROOT, 'node_modules'), BENCH_DIST: join(ROOT, 'dist', 'index.js'), ...env },
+    env: {
+      ...process.env,
+      NODE_PATH: join(ROOT, 'node_modules'),
+      BENCH_DIST: process.env.BENCH_DIST ?? join(ROOT, 'dist', 'index.js'),
+      ...env,
+    },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   return new Child(name, child);
