@@ -128,6 +128,25 @@ describe('Production settings', () => {
       }
     });
 
+    it('should limit an open API per client address, read from X-Forwarded-For only with TRUST_PROXY', async () => {
+      const direct = await startWith({ RATE_LIMIT_RPM: '1' });
+      try {
+        expect((await chat(direct, {}, { 'x-forwarded-for': '203.0.113.1' })).status).toBe(200);
+        // Without TRUST_PROXY the header is the client's word, not its address: same budget.
+        expect((await chat(direct, {}, { 'x-forwarded-for': '203.0.113.2' })).status).toBe(429);
+      } finally {
+        await direct.close();
+      }
+      const behindProxy = await startWith({ RATE_LIMIT_RPM: '1', TRUST_PROXY: 'loopback' });
+      try {
+        expect((await chat(behindProxy, {}, { 'x-forwarded-for': '203.0.113.1' })).status).toBe(200);
+        expect((await chat(behindProxy, {}, { 'x-forwarded-for': '203.0.113.2' })).status).toBe(200);
+        expect((await chat(behindProxy, {}, { 'x-forwarded-for': '203.0.113.1' })).status).toBe(429);
+      } finally {
+        await behindProxy.close();
+      }
+    });
+
     it('should refuse requests once RATE_LIMIT_TPM tokens were used, counting streamed usage too', async () => {
       const server = await startWith({ RATE_LIMIT_TPM: '20' });
       try {
@@ -418,6 +437,8 @@ describe('Production settings', () => {
         expect(refused.status).toBe(503);
         expect(await refused.json()).toEqual(openAiError('server_error', 'server_overloaded'));
         expect(refused.headers.get('retry-after')).toBe('1');
+        expect(await metric(server, 'chat_agent_rejected_requests_total', { reason: 'server_overloaded' })).toBe(1);
+        expect(await metric(server, 'chat_agent_http_requests_total', { status: '503' })).toBe(1);
         // Probes are not API requests and are never refused.
         expect((await fetch(`${server.url}/health`)).status).toBe(200);
         release();

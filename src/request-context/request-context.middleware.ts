@@ -61,6 +61,7 @@ export class RequestContextMiddleware {
       const refusal = this.refusal();
       if (refusal) {
         this.metrics.recordRejected(refusal.code ?? 'refused');
+        res.once('close', () => this.record(req, res, context));
         const { status, body, headers } = toErrorResponse(refusal);
         res.status(status).set(headers).json(body);
         return;
