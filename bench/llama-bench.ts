@@ -1,7 +1,7 @@
 /**
  * The embedded llama.cpp backend's cost: tokens per second and time to first token through the whole service (HTTP,
  * the official `openai` client, SSE) versus node-llama-cpp called directly, with the same GGUF, the same settings and
- * the same prompt, alternated in one run.
+ * the same prompt, alternated in one run. The HTTP client runs in a child process, as a real client would.
  *
  *   npm run build && npx tsx bench/llama-bench.ts
  *
@@ -10,6 +10,7 @@
  * Env: BENCH_DIST (built library, default dist/index.js), LLAMA_BENCH_MODELS (default `tiny,small`),
  * LLAMA_BENCH_TOKENS (per run, default 256), LLAMA_BENCH_ROUNDS (default 7), LLAMA_THREADS (default 1).
  */
+import { fork } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -85,33 +86,45 @@ interface Served {
   close(): Promise<void>;
 }
 
-async function service(library: Library, file: string): Promise<Served> {
-  const model = new library.LlamaCppModel({ model: file, threads: THREADS, contextSize: CONTEXT, parallel: 1 });
-  await model.ready();
-  const app = await library.createServer({ agents: { bench: new library.ChatAgent({ model }) } });
-  await app.listen(0, '127.0.0.1');
-  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+type Via = 'openai' | 'raw';
+
+/** The HTTP side of a measurement, run in a child process so the client's own parsing does not share our CPU time. */
+function clientRequests(url: string): Record<Via, () => Promise<Sample>> {
   const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: 'bench', maxRetries: 0 });
   const logitBias = Object.fromEntries(BANNED.map((token) => [String(token), -100]));
-  const body = JSON.stringify({
+  const request = {
     model: 'bench',
-    messages: [{ role: 'user', content: PROMPT }],
+    messages: [{ role: 'user' as const, content: PROMPT }],
     max_tokens: TOKENS,
     seed: SEED,
     temperature: TEMPERATURE,
     logit_bias: logitBias,
-    stream: true,
+    stream: true as const,
     stream_options: { include_usage: true },
-  });
+  };
   return {
-    runRaw: async () => {
+    openai: async () => {
+      const started = performance.now();
+      let first = 0;
+      let tokens = 0;
+      const stream = await client.chat.completions.create(request);
+      for await (const chunk of stream) {
+        if (!first && (chunk.choices[0]?.delta.content ?? '').length > 0) {
+          first = performance.now();
+        }
+        tokens = chunk.usage?.completion_tokens ?? tokens;
+      }
+      const ended = performance.now();
+      return { ttftMs: first - started, tokensPerSecond: (tokens - 1) / ((ended - first) / 1000), tokens };
+    },
+    raw: async () => {
       const started = performance.now();
       let first = 0;
       let text = '';
       const response = await fetch(`${url}/v1/chat/completions`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body,
+        body: JSON.stringify(request),
       });
       const decoder = new TextDecoder();
       for await (const bytes of response.body as unknown as AsyncIterable<Uint8Array>) {
@@ -126,30 +139,35 @@ async function service(library: Library, file: string): Promise<Served> {
       const tokens = Number(/"completion_tokens":(\d+)/.exec(text)?.[1] ?? 0);
       return { ttftMs: first - started, tokensPerSecond: (tokens - 1) / ((ended - first) / 1000), tokens };
     },
-    run: async () => {
-      const started = performance.now();
-      let first = 0;
-      let tokens = 0;
-      const stream = await client.chat.completions.create({
-        model: 'bench',
-        messages: [{ role: 'user', content: PROMPT }],
-        max_tokens: TOKENS,
-        seed: SEED,
-        temperature: TEMPERATURE,
-        logit_bias: logitBias,
-        stream: true,
-        stream_options: { include_usage: true },
-      });
-      for await (const chunk of stream) {
-        if (!first && (chunk.choices[0]?.delta.content ?? '').length > 0) {
-          first = performance.now();
-        }
-        tokens = chunk.usage?.completion_tokens ?? tokens;
-      }
-      const ended = performance.now();
-      return { ttftMs: first - started, tokensPerSecond: (tokens - 1) / ((ended - first) / 1000), tokens };
-    },
+  };
+}
+
+/** Child process: answers `{ url, via }` messages with one measured request each. */
+function runClientChild(): void {
+  process.on('message', (message: { url: string; via: Via }) => {
+    void clientRequests(message.url)
+      [message.via]()
+      .then((sample) => process.send!(sample));
+  });
+}
+
+async function service(library: Library, file: string): Promise<Served> {
+  const model = new library.LlamaCppModel({ model: file, threads: THREADS, contextSize: CONTEXT, parallel: 1 });
+  await model.ready();
+  const app = await library.createServer({ agents: { bench: new library.ChatAgent({ model }) } });
+  await app.listen(0, '127.0.0.1');
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  const child = fork(__filename, ['client'], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+  const measure = (via: Via) =>
+    new Promise<Sample>((resolve) => {
+      child.once('message', (sample: Sample) => resolve(sample));
+      child.send({ url, via });
+    });
+  return {
+    run: () => measure('openai'),
+    runRaw: () => measure('raw'),
     close: async () => {
+      child.kill();
       await app.close();
       await model.close();
     },
@@ -212,14 +230,18 @@ async function main(): Promise<void> {
     `\nllama bench: ${ROUNDS} rounds (medians), ${THREADS} thread(s), seed ${SEED}, temperature ${TEMPERATURE}\n`,
   );
   console.log(
-    '| model | service via | tokens (direct / service) | direct tok/s | service tok/s | throughput cost | direct TTFT ms | service TTFT ms | added TTFT ms |',
+    '| model | client (own process) | tokens (direct / service) | direct tok/s | service tok/s | throughput cost | direct TTFT ms | service TTFT ms | added TTFT ms |',
   );
   console.log('|---|---|---|---|---|---|---|---|---|');
   rows.forEach((row) => console.log(row));
   process.exit(0);
 }
 
-void main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+if (process.argv[2] === 'client') {
+  runClientChild();
+} else {
+  void main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
