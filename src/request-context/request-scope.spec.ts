@@ -2,6 +2,7 @@ import { ScriptedModel } from '../core/backends/scripted.model';
 import { ChatAgent, type AgentStreamEvent } from '../core/chat-agent';
 import { ApiError } from '../core/errors';
 import type { ModelBackend } from '../core/model-backend';
+import { FunctionTool } from '../core/tools/function-tool';
 import type { ModelRequest } from '../core/types';
 import { RequestContext, recordToolCall, runInRequestContext } from './request-context';
 import { withRequestScope } from './request-scope';
@@ -43,6 +44,19 @@ describe(withRequestScope.name, () => {
     expect(reported).toEqual([response.usage.totalTokens]);
     expect(context.firstTokenAt).toBeDefined();
     expect(context.toolCalls).toEqual([{ name: 'get_time', executor: 'client' }]);
+  });
+
+  it("should report the agent's own tool calls, streamed or not", async () => {
+    const lookup = new FunctionTool({ name: 'lookup', parameters: { type: 'object' }, execute: () => 'found' });
+    const replies = (request: ModelRequest) =>
+      request.messages.some((m) => m.role === 'tool') ? 'done' : { toolCalls: [{ name: 'lookup', arguments: {} }] };
+    const agent = new ChatAgent({ model: new ScriptedModel({ replies }), tools: [lookup] });
+    const plain = new RequestContext('req-tools-1');
+    await runInRequestContext(plain, () => withRequestScope(agent).run(user));
+    expect(plain.toolCalls).toEqual([{ name: 'lookup', executor: 'agent' }]);
+    const streamed = new RequestContext('req-tools-2');
+    await runInRequestContext(streamed, () => collect(withRequestScope(agent).runStream(user)));
+    expect(streamed.toolCalls).toEqual([{ name: 'lookup', executor: 'agent' }]);
   });
 
   it('should announce an open stream once, at its first event, and add up streamed usage', async () => {
