@@ -65,6 +65,7 @@ interface Runtime {
 }
 
 const sharedLlamas = new Map<string, Promise<Llama>>();
+const GRAMMAR_CACHE_SIZE = 64;
 
 /** One llama.cpp binding per GPU choice for the whole process: it is costly (0.5 s) and holds the backend. */
 function sharedLlama(lib: NodeLlamaCpp, gpu: LlamaGpu, threads: number): Promise<Llama> {
@@ -319,14 +320,21 @@ export class LlamaCppModel implements ModelBackend {
     }
     const key = schema ? JSON.stringify(schema) : 'json_object';
     let grammar = runtime.grammars.get(key);
-    if (!grammar) {
+    if (grammar) {
+      // Most recently used last, so the oldest is evicted first.
+      runtime.grammars.delete(key);
+    } else {
       grammar = schema
         ? // The schema arrives untyped from the client; node-llama-cpp validates it while building the grammar.
           runtime.llama.createGrammarForJsonSchema(toGrammarSchema(schema) as never)
         : runtime.llama.getGrammarFor('json');
-      runtime.grammars.set(key, grammar);
       grammar.catch(() => runtime.grammars.delete(key));
+      // Bounded: every client can send schemas of its own.
+      if (runtime.grammars.size >= GRAMMAR_CACHE_SIZE) {
+        runtime.grammars.delete(runtime.grammars.keys().next().value as string);
+      }
     }
+    runtime.grammars.set(key, grammar);
     try {
       return await grammar;
     } catch (error) {
