@@ -535,6 +535,7 @@ describe('the embedded default (no upstream configured)', () => {
       body: JSON.stringify({ model: 'local', messages: [{ role: 'user', content: 'one too many' }], max_tokens: 3 }),
     });
     expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('1');
     const body = (await response.json()) as { error: Record<string, unknown> };
     expect(body.error).toMatchObject({ type: 'server_error', code: 'model_overloaded', param: null });
     expect(typeof body.error.message).toBe('string');
