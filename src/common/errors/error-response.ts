@@ -54,7 +54,7 @@ function fromHttpException(exception: HttpException): ErrorResponse {
   }
   let message = exception.message;
   if (typeof response === 'object' && response !== null && 'message' in response) {
-    const raw = (response).message;
+    const raw = response.message;
     message = Array.isArray(raw) ? raw.join('; ') : String(raw);
   } else if (typeof response === 'string') {
     message = response;
@@ -108,6 +108,6 @@ function isWireErrorBody(value: unknown): value is WireErrorBody {
   if (typeof value !== 'object' || value === null || !('error' in value)) {
     return false;
   }
-  const error = (value).error;
+  const error = value.error;
   return typeof error === 'object' && error !== null && typeof (error as { message?: unknown }).message === 'string';
 }
