@@ -17,8 +17,10 @@ import { TINY_TOKENS, tinyVocab, writeTinyGguf } from './utils/tiny-gguf';
 jest.setTimeout(60_000);
 
 const modelFile = writeTinyGguf({ seed: 7 });
-/** Bans the end-of-generation tokens, so a generation runs until its token limit or an abort. */
-const noEnd = { [String(tinyVocab().imEnd)]: -100, [String(TINY_TOKENS.eos)]: -100 };
+/** Bans the end-of-turn tokens (and ChatML's turn start, a stop trigger), so a generation runs to its limit. */
+const noEnd = Object.fromEntries(
+  [tinyVocab().imEnd, tinyVocab().imStart, TINY_TOKENS.eos].map((token) => [String(token), -100]),
+);
 
 const weatherTool: OpenAI.Chat.Completions.ChatCompletionTool = {
   type: 'function',
@@ -510,8 +512,9 @@ describe('the embedded default (no upstream configured)', () => {
       {
         model: 'local',
         messages: [{ role: 'user', content: 'long' }],
-        max_tokens: 1500,
+        max_tokens: 2000,
         logit_bias: noEnd,
+        seed: 3,
         stream: true,
       },
       { signal: controller.signal },
