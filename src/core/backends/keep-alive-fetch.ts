@@ -53,12 +53,14 @@ function abortError(signal: AbortSignal): Error {
 let agent: Agent | undefined;
 
 /**
- * One Agent per process so all models share their pools. No headers timeout of its own: the SDK's `timeout` (our
- * `timeoutMs`) governs the wait for an answer, which can be long for a big non-streaming generation. The body timeout
- * (5 minutes without a byte) is undici's, as with the global fetch.
+ * One Agent per process so all models share their pools. Idle connections are kept for undici's default 4 s (as with
+ * the global fetch): shorter than the 5 s after which llama.cpp's server or uvicorn (vLLM) close theirs, so a request
+ * never goes out on a socket the upstream is closing (a POST is not retried). No headers timeout of its own: the
+ * SDK's `timeout` (our `timeoutMs`) governs the wait for an answer, which can be long for a big non-streaming
+ * generation. The body timeout (5 minutes without a byte) is undici's, as with the global fetch.
  */
 function sharedAgent(): Agent {
-  agent ??= new Agent({ keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000, headersTimeout: 0 });
+  agent ??= new Agent({ headersTimeout: 0 });
   return agent;
 }
 
