@@ -31,7 +31,10 @@ const SIZES: Record<string, TinyGgufOptions> = {
   tiny: { seed: 1 },
   small: { seed: 1, embeddingLength: 512, blockCount: 8, headCount: 8, feedForwardLength: 1408 },
 };
-/** End-of-generation tokens are banned so every run generates exactly TOKENS tokens. */
+/**
+ * ChatML's turn-start token (a stop trigger) is banned. llama.cpp ignores bans on end-of-generation tokens, so a random
+ * model may still end before TOKENS; with the same seed both sides generate the same tokens (the table shows both).
+ */
 const BANNED = [tinyVocab().imEnd, tinyVocab().imStart, TINY_TOKENS.eos];
 
 interface Sample {

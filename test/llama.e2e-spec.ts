@@ -7,7 +7,7 @@ import { ChatAgent } from '../src/core/chat-agent';
 import { ModelFactory } from '../src/core/model-factory';
 import { closeNow, RecordingBackend } from './utils/llama-recording';
 import { startServer, type TestServer } from './utils/test-server';
-import { TINY_TOKENS, tinyVocab, writeTinyGguf } from './utils/tiny-gguf';
+import { writeTinyGguf } from './utils/tiny-gguf';
 
 /**
  * The embedded llama.cpp backend, end to end: a tiny random GGUF model written at setup, served by the real service,
@@ -17,10 +17,16 @@ import { TINY_TOKENS, tinyVocab, writeTinyGguf } from './utils/tiny-gguf';
 jest.setTimeout(60_000);
 
 const modelFile = writeTinyGguf({ seed: 7 });
-/** Bans the end-of-turn tokens (and ChatML's turn start, a stop trigger), so a generation runs to its limit. */
-const noEnd = Object.fromEntries(
-  [tinyVocab().imEnd, tinyVocab().imStart, TINY_TOKENS.eos].map((token) => [String(token), -100]),
-);
+/**
+ * A random model may end its turn at any token, and llama.cpp ignores bans on end-of-generation tokens; so tests that
+ * need a generation to run to its token limit (or until an abort) fix the reply with a grammar: one long JSON string,
+ * which cannot end before its last character.
+ */
+const LONG_TEXT = 'abcdefghij'.repeat(200);
+const longReply = {
+  type: 'json_schema' as const,
+  json_schema: { name: 'long', schema: { type: 'string', enum: [LONG_TEXT] } },
+};
 
 const weatherTool: OpenAI.Chat.Completions.ChatCompletionTool = {
   type: 'function',
@@ -92,9 +98,10 @@ describe('embedded llama.cpp backend through the service', () => {
       messages: [{ role: 'user', content: 'Count' }],
       max_tokens: 5,
       seed: 42,
-      logit_bias: noEnd,
+      response_format: longReply,
     });
     expect(completion.choices[0].finish_reason).toBe('length');
+    expect(completion.choices[0].message.content).toBe('"abcd');
     expect(completion.usage!.completion_tokens).toBe(5);
   });
 
@@ -108,7 +115,6 @@ describe('embedded llama.cpp backend through the service', () => {
         maxTokens: 24,
         seed,
         temperature: 1,
-        logitBias: noEnd,
       });
       await fresh.close();
       replies.push(result.content!);
@@ -123,7 +129,7 @@ describe('embedded llama.cpp backend through the service', () => {
       messages: [{ role: 'user', content: 'Stream please' }],
       max_tokens: 16,
       seed: 3,
-      logit_bias: noEnd,
+      response_format: longReply,
       stream: true,
       stream_options: { include_usage: true },
     });
@@ -143,30 +149,16 @@ describe('embedded llama.cpp backend through the service', () => {
     expect(usageChunk.usage!.prompt_tokens).toBeGreaterThan(0);
   });
 
-  it('stops at a stop sequence', async () => {
-    const plain = await client.chat.completions.create({
+  it('stops at a stop sequence, leaving it out', async () => {
+    const completion = await client.chat.completions.create({
       model: 'tiny',
       messages: [{ role: 'user', content: 'Go' }],
       max_tokens: 40,
-      seed: 5,
-      logit_bias: noEnd,
+      response_format: longReply,
+      stop: ['fg', 'xyz'],
     });
-    const text = plain.choices[0].message.content!;
-    // A printable character from the middle of the free reply becomes the stop sequence.
-    const stop = [...text.slice(5)].find((c) => /[!-~]/.test(c))!;
-    expect(stop).toBeDefined();
-    const stopped = await client.chat.completions.create({
-      model: 'tiny',
-      messages: [{ role: 'user', content: 'Go' }],
-      max_tokens: 40,
-      seed: 5,
-      logit_bias: noEnd,
-      stop: [stop],
-    });
-    expect(stopped.choices[0].finish_reason).toBe('stop');
-    // Byte tokens decode differently at a cut, so compare lengths rather than exact text.
-    expect(stopped.choices[0].message.content).not.toContain(stop);
-    expect(stopped.usage!.completion_tokens).toBeLessThan(plain.usage!.completion_tokens);
+    expect(completion.choices[0].finish_reason).toBe('stop');
+    expect(completion.choices[0].message.content).toBe('"abcde');
   });
 
   it('replies with JSON that fits the json_schema, for 30 of 30 seeds', async () => {
@@ -348,8 +340,8 @@ describe('embedded llama.cpp backend through the service', () => {
       {
         model: 'tiny',
         messages: [{ role: 'user', content: 'Talk for a long time' }],
-        max_tokens: 1500,
-        logit_bias: noEnd,
+        max_tokens: 1900,
+        response_format: longReply,
         seed: 1,
         stream: true,
       },
@@ -378,8 +370,8 @@ describe('embedded llama.cpp backend through the service', () => {
       {
         model: 'tiny',
         messages: [{ role: 'user', content: 'Talk for a long time' }],
-        max_tokens: 1800,
-        logit_bias: noEnd,
+        max_tokens: 1900,
+        response_format: longReply,
         seed: 2,
       },
       { signal: controller.signal },
@@ -512,8 +504,8 @@ describe('the embedded default (no upstream configured)', () => {
       {
         model: 'local',
         messages: [{ role: 'user', content: 'long' }],
-        max_tokens: 2000,
-        logit_bias: noEnd,
+        max_tokens: 1900,
+        response_format: longReply,
         seed: 3,
         stream: true,
       },
