@@ -61,9 +61,12 @@ async function* scopedRunStream(
 ): AsyncGenerator<AgentStreamEvent> {
   context.streamed = true;
   const events = agent.runStream(messages, { ...options, signal: linked(options.signal, context.signal) });
+  // One abort listener for the whole stream, raced against each event: a listener per chunk cost more than the
+  // chunk's own work on long streams.
+  const aborted = abortedPromise(context.signal);
   try {
     for (;;) {
-      const next = await untilAborted(events.next(), context.signal);
+      const next = await Promise.race([events.next(), aborted.promise]);
       if (next.done) {
         return;
       }
@@ -81,6 +84,7 @@ async function* scopedRunStream(
   } catch (error) {
     throw context.failure(error, options.signal);
   } finally {
+    aborted.dispose();
     // Runs the agent's own cleanup when we stop early; not awaited, as a backend ignoring its signal may never end.
     void events.return(undefined).catch(() => undefined);
   }
@@ -100,6 +104,22 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
     signal.addEventListener('abort', onAbort, { once: true });
     promise.finally(() => signal.removeEventListener('abort', onAbort)).then(resolve, reject);
   });
+}
+
+/** A promise that rejects with the signal's reason when it aborts; `dispose()` removes the listener. */
+function abortedPromise(signal: AbortSignal): { promise: Promise<never>; dispose: () => void } {
+  let onAbort = () => undefined as void;
+  const promise = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason as Error);
+  });
+  // Only ever observed through Promise.race; never an unhandled rejection of its own.
+  promise.catch(() => undefined);
+  if (signal.aborted) {
+    onAbort();
+    return { promise, dispose: () => undefined };
+  }
+  signal.addEventListener('abort', onAbort, { once: true });
+  return { promise, dispose: () => signal.removeEventListener('abort', onAbort) };
 }
 
 function linked(clientSignal: AbortSignal | undefined, serverSignal: AbortSignal): AbortSignal {
