@@ -16,7 +16,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import OpenAI from 'openai';
-import { buildTinyGguf, type TinyGgufOptions, TINY_TOKENS, tinyVocab } from '../test/utils/tiny-gguf';
+import { buildTinyGguf, type TinyGgufOptions } from '../test/utils/tiny-gguf';
 
 type Library = typeof import('../src/index');
 
@@ -32,10 +32,11 @@ const SIZES: Record<string, TinyGgufOptions> = {
   small: { seed: 1, embeddingLength: 512, blockCount: 8, headCount: 8, feedForwardLength: 1408 },
 };
 /**
- * ChatML's turn-start token (a stop trigger) is banned. llama.cpp ignores bans on end-of-generation tokens, so a random
- * model may still end before TOKENS; with the same seed both sides generate the same tokens (the table shows both).
+ * Both sides generate under the same grammar: one fixed JSON string of ASCII letters. A random model may otherwise end
+ * its turn at any token (llama.cpp ignores bans on end-of-generation tokens) or write lone UTF-8 bytes that hold text
+ * back; this way every run is exactly TOKENS tokens, each one text at once.
  */
-const BANNED = [tinyVocab().imEnd, tinyVocab().imStart, TINY_TOKENS.eos];
+const SCHEMA = { type: 'string', enum: ['abcdefghij'.repeat(Math.ceil(TOKENS / 10) + 10)] } as const;
 
 interface Sample {
   ttftMs: number;
@@ -50,8 +51,7 @@ async function direct(file: string): Promise<() => Promise<Sample>> {
   const context = await model.createContext({ contextSize: CONTEXT, sequences: 1, threads: THREADS });
   const sequence = context.getSequence();
   const chatWrapper = lib.resolveChatWrapper(model) ?? new lib.GeneralChatWrapper();
-  const bias = new lib.TokenBias(model.tokenizer);
-  BANNED.forEach((token) => bias.set(token as never, 'never'));
+  const grammar = await llama.createGrammarForJsonSchema(SCHEMA);
   return async () => {
     const chat = new lib.LlamaChat({ contextSequence: sequence, chatWrapper });
     const before = sequence.tokenMeter.usedOutputTokens;
@@ -66,7 +66,7 @@ async function direct(file: string): Promise<() => Promise<Sample>> {
         maxTokens: TOKENS,
         seed: SEED,
         temperature: TEMPERATURE,
-        tokenBias: bias,
+        grammar,
         onTextChunk: (text) => {
           if (!first && text.length > 0) {
             first = performance.now();
@@ -94,14 +94,13 @@ type Via = 'openai' | 'raw';
 /** The HTTP side of a measurement, run in a child process so the client's own parsing does not share our CPU time. */
 function clientRequests(url: string): Record<Via, () => Promise<Sample>> {
   const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: 'bench', maxRetries: 0 });
-  const logitBias = Object.fromEntries(BANNED.map((token) => [String(token), -100]));
   const request = {
     model: 'bench',
     messages: [{ role: 'user' as const, content: PROMPT }],
     max_tokens: TOKENS,
     seed: SEED,
     temperature: TEMPERATURE,
-    logit_bias: logitBias,
+    response_format: { type: 'json_schema' as const, json_schema: { name: 'fixed', schema: SCHEMA } },
     stream: true as const,
     stream_options: { include_usage: true },
   };

@@ -184,6 +184,8 @@ describe('embedded llama.cpp backend through the service', () => {
       });
       const content = completion.choices[0].message.content!;
       expect(completion.choices[0].finish_reason).toBe('stop');
+      // The grammar's padding newlines are not part of the reply.
+      expect(content).toBe(content.trim());
       const parsed: unknown = JSON.parse(content);
       expect(validate(parsed)).toBe(true);
     }

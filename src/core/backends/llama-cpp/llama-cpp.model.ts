@@ -223,6 +223,7 @@ export class LlamaCppModel implements ModelBackend {
     const maxTokens = Math.min(request.maxTokens ?? room, room);
     const outputBefore = sequence.tokenMeter.usedOutputTokens;
 
+    let heldWhitespace = '';
     const callIds = new Map<number, string>();
     const pendingWhitespace = new Map<number, string>();
     const chat = new lib.LlamaChat({ contextSequence: sequence, chatWrapper });
@@ -239,9 +240,14 @@ export class LlamaCppModel implements ModelBackend {
           request.presencePenalty || request.frequencyPenalty
             ? { presencePenalty: request.presencePenalty, frequencyPenalty: request.frequencyPenalty }
             : undefined,
-        onTextChunk: (text: string) => {
-          if (text.length > 0) {
-            events.push({ type: 'text', text });
+        onTextChunk: (chunk: string) => {
+          // A grammar's JSON ends in padding newlines: hold whitespace back until more text follows, and drop it at
+          // the end. (node-llama-cpp's trimWhitespaceSuffix does this by delaying every chunk by a token.)
+          const text = grammar ? heldWhitespace + chunk : chunk;
+          const emitted = grammar ? text.trimEnd() : text;
+          heldWhitespace = text.slice(emitted.length);
+          if (emitted.length > 0) {
+            events.push({ type: 'text', text: emitted });
           }
         },
       };
@@ -266,7 +272,7 @@ export class LlamaCppModel implements ModelBackend {
               }
             },
           })
-        : await chat.generateResponse(history, { ...common, grammar, trimWhitespaceSuffix: grammar !== undefined });
+        : await chat.generateResponse(history, { ...common, grammar });
 
       // Calls without streamed parameters (functions that take none) are reported whole.
       for (const [index, call] of (response.functionCalls ?? []).entries()) {
