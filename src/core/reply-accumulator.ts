@@ -1,4 +1,4 @@
-import type { ChatMessage, ModelStreamEvent, ToolCall } from './types';
+import type { ChatMessage, FinishReason, ModelResult, ModelStreamEvent, ToolCall, Usage } from './types';
 
 /** Rebuilds a whole assistant reply from streamed deltas; tool calls are keyed by their delta `index`. */
 export class ReplyAccumulator {
@@ -35,4 +35,21 @@ export class ReplyAccumulator {
     }
     return reply;
   }
+}
+
+/** Drains a backend's stream into one result: how a backend that streams natively implements `generate()`. */
+export async function collectModelResult(events: AsyncIterable<ModelStreamEvent>): Promise<ModelResult> {
+  const reply = new ReplyAccumulator();
+  let finishReason: FinishReason = 'stop';
+  let usage: Usage | undefined;
+  for await (const event of events) {
+    if (event.type === 'finish') {
+      finishReason = event.finishReason;
+      usage = event.usage;
+    } else {
+      reply.add(event);
+    }
+  }
+  const { content, toolCalls = [] } = reply.message();
+  return { content: typeof content === 'string' ? content : null, toolCalls, finishReason, usage };
 }

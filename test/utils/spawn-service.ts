@@ -28,17 +28,10 @@ export async function spawnService(env: Record<string, string>): Promise<Spawned
   if (!existsSync(MAIN)) {
     throw new Error(`${MAIN} is missing: run 'npm run build' first (npm ci does it).`);
   }
-  const port = await freePort();
-  const child = spawn(process.execPath, [MAIN], {
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const { child, port, output: read } = await startChild(env);
   const url = `http://127.0.0.1:${port}`;
   const exited = new Promise<never>((_, reject) =>
-    child.once('exit', (code) => reject(new Error(`service exited with ${code}:\n${output}`))),
+    child.once('exit', (code) => reject(new Error(`service exited with ${code}:\n${read()}`))),
   );
   const deadline = Date.now() + 20_000;
   const ready = (async () => {
@@ -52,14 +45,14 @@ export async function spawnService(env: Record<string, string>): Promise<Spawned
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    throw new Error(`service did not become healthy in time:\n${output}`);
+    throw new Error(`service did not become healthy in time:\n${read()}`);
   })();
   await Promise.race([ready, exited]);
   exited.catch(() => undefined);
   return {
     child,
     url,
-    output: () => output,
+    output: read,
     stop: async () => {
       if (child.exitCode === null) {
         child.kill('SIGTERM');
@@ -71,6 +64,17 @@ export async function spawnService(env: Record<string, string>): Promise<Spawned
 
 /** Runs the built service expecting it to refuse to start; resolves with its exit code and output. */
 export async function runUntilExit(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  const { child, output } = await startChild(env);
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  clearTimeout(timer);
+  return { code, output: output() };
+}
+
+/** The built service on a free loopback port, with only `env` (plus PATH) and its output captured. */
+async function startChild(
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; port: number; output: () => string }> {
   const port = await freePort();
   const child = spawn(process.execPath, [MAIN], {
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', ...env },
@@ -79,8 +83,5 @@ export async function runUntilExit(env: Record<string, string>): Promise<{ code:
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  clearTimeout(timer);
-  return { code, output };
+  return { child, port, output: () => output };
 }

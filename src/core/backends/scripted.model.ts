@@ -1,8 +1,8 @@
 import { AbortedError } from '../errors';
 import type { ModelBackend } from '../model-backend';
-import { ReplyAccumulator } from '../reply-accumulator';
+import { collectModelResult } from '../reply-accumulator';
 import { contentText, countPromptTokens, countTextTokens, makeUsage, splitTokens } from '../tokens';
-import type { CallOptions, FinishReason, ModelRequest, ModelResult, ModelStreamEvent, ToolCall, Usage } from '../types';
+import type { CallOptions, FinishReason, ModelRequest, ModelResult, ModelStreamEvent, ToolCall } from '../types';
 
 export interface ScriptedToolCall {
   id?: string;
@@ -38,25 +38,8 @@ export class ScriptedModel implements ModelBackend {
     this.modelName = options.modelName ?? 'scripted';
   }
 
-  async generate(request: ModelRequest, options: CallOptions = {}): Promise<ModelResult> {
-    const reply = new ReplyAccumulator();
-    let finish: FinishReason = 'stop';
-    let usage: Usage | undefined;
-    for await (const event of this.stream(request, options)) {
-      if (event.type === 'finish') {
-        finish = event.finishReason;
-        usage = event.usage;
-      } else {
-        reply.add(event);
-      }
-    }
-    const { content, toolCalls = [] } = reply.message();
-    return {
-      content: typeof content === 'string' || content === null ? content : null,
-      toolCalls,
-      finishReason: finish,
-      usage,
-    };
+  generate(request: ModelRequest, options: CallOptions = {}): Promise<ModelResult> {
+    return collectModelResult(this.stream(request, options));
   }
 
   async *stream(request: ModelRequest, options: CallOptions = {}): AsyncGenerator<ModelStreamEvent> {

@@ -13,8 +13,8 @@ import type {
 } from 'node-llama-cpp' with { 'resolution-mode': 'import' };
 import { AbortedError, ApiError, isAbortError } from '../../errors';
 import type { ModelBackend } from '../../model-backend';
-import { ReplyAccumulator } from '../../reply-accumulator';
-import type { CallOptions, FinishReason, ModelRequest, ModelResult, ModelStreamEvent, Usage } from '../../types';
+import { collectModelResult } from '../../reply-accumulator';
+import type { CallOptions, FinishReason, ModelRequest, ModelResult, ModelStreamEvent } from '../../types';
 import { toChatHistory } from './chat-history.mapper';
 import { checkGgufFile } from './gguf-check';
 import { toGrammarSchema, unsupportedSchemaParts } from './grammar-schema';
@@ -133,20 +133,8 @@ export class LlamaCppModel implements ModelBackend {
     }
   }
 
-  async generate(request: ModelRequest, options: CallOptions = {}): Promise<ModelResult> {
-    const reply = new ReplyAccumulator();
-    let finishReason: FinishReason = 'stop';
-    let usage: Usage | undefined;
-    for await (const event of this.stream(request, options)) {
-      if (event.type === 'finish') {
-        finishReason = event.finishReason;
-        usage = event.usage;
-      } else {
-        reply.add(event);
-      }
-    }
-    const { content, toolCalls = [] } = reply.message();
-    return { content: typeof content === 'string' ? content : null, toolCalls, finishReason, usage };
+  generate(request: ModelRequest, options: CallOptions = {}): Promise<ModelResult> {
+    return collectModelResult(this.stream(request, options));
   }
 
   async *stream(request: ModelRequest, options: CallOptions = {}): AsyncGenerator<ModelStreamEvent> {
