@@ -46,6 +46,8 @@ export async function createServer(options: ServerOptions = {}): Promise<NestExp
   const server = configService.get<ServerConfig>('server');
   const requestContext = app.get(RequestContextMiddleware);
 
+  // Express hashes every response body for an ETag; completions are never revalidated, so that is pure cost.
+  app.set('etag', false);
   if (server.trustProxy !== undefined) {
     app.set('trust proxy', server.trustProxy);
   }
