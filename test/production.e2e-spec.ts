@@ -9,22 +9,11 @@ import { RequestTracker } from '../src/request-context/request-tracker.service';
 import { gracefulShutdown } from '../src/server/graceful-shutdown';
 import { readSseData } from './utils/sse';
 import { startServer, type TestServer } from './utils/test-server';
+import { withEnv } from './utils/with-env';
 
 /** Starts the real service with `env` set while it reads its configuration (then restored). */
 async function startWith(env: Record<string, string>, agents: ChatAgent | Record<string, ChatAgent> = scripted()) {
-  const saved = Object.fromEntries(Object.keys(env).map((key) => [key, process.env[key]]));
-  Object.assign(process.env, env);
-  try {
-    return await startServer({ agents });
-  } finally {
-    for (const [key, value] of Object.entries(saved)) {
-      if (value === undefined) {
-        delete process.env[key];
-      } else {
-        process.env[key] = value;
-      }
-    }
-  }
+  return withEnv(env, () => startServer({ agents }));
 }
 
 function scripted(options: ScriptedModelOptions = {}): ChatAgent {

@@ -7,6 +7,7 @@ import { FunctionTool } from '../src/core/tools/function-tool';
 import { startNginxProxy, type NginxProxy } from './utils/proxy-nginx';
 import { startRedisServer, type RedisServer } from './utils/redis-server';
 import { startServer, type TestServer } from './utils/test-server';
+import { withEnv } from './utils/with-env';
 
 const REPLICAS = 3;
 
@@ -23,9 +24,7 @@ describe('Replicas sharing state through Redis', () => {
   beforeAll(async () => {
     redis = await startRedisServer();
     const env = { REDIS_URL: redis.url, API_KEYS: 'team-key,other-key', RATE_LIMIT_RPM: '4' };
-    const saved = Object.fromEntries(Object.keys(env).map((key) => [key, process.env[key]]));
-    Object.assign(process.env, env);
-    try {
+    await withEnv(env, async () => {
       for (let i = 0; i < REPLICAS; i++) {
         const backend = new ScriptedModel({
           replies: (request) =>
@@ -42,15 +41,7 @@ describe('Replicas sharing state through Redis', () => {
         const agent = new ChatAgent({ model: backend, tools: [lookupOrder(i)] });
         replicas.push(await startServer({ agents: agent }));
       }
-    } finally {
-      for (const [key, value] of Object.entries(saved)) {
-        if (value === undefined) {
-          delete process.env[key];
-        } else {
-          process.env[key] = value;
-        }
-      }
-    }
+    });
     proxy = await startNginxProxy(replicas.map((r) => r.url));
   });
 

@@ -345,19 +345,7 @@ describe('Agent tools (e2e)', () => {
     });
 
     it('should stop the loop when the client disconnects during a tool run', async () => {
-      let started!: () => void;
-      const toolStarted = new Promise<void>((resolve) => (started = resolve));
-      let aborted!: () => void;
-      const toolAborted = new Promise<void>((resolve) => (aborted = resolve));
-      const blocking = new FunctionTool({
-        name: 'blocking',
-        timeoutMs: 0,
-        execute: (_args, { signal }) =>
-          new Promise(() => {
-            signal.addEventListener('abort', () => aborted());
-            started();
-          }),
-      });
+      const { blocking, toolStarted, toolAborted } = blockingTool();
       stack = await serve(
         (_r, i) => (i === 0 ? { toolCalls: [{ name: 'blocking', arguments: {} }] } : 'never asked'),
         [blocking],
@@ -379,19 +367,7 @@ describe('Agent tools (e2e)', () => {
     });
 
     it('should stop the loop when a non-streaming client disconnects during a tool run', async () => {
-      let started!: () => void;
-      const toolStarted = new Promise<void>((resolve) => (started = resolve));
-      let aborted!: () => void;
-      const toolAborted = new Promise<void>((resolve) => (aborted = resolve));
-      const blocking = new FunctionTool({
-        name: 'blocking',
-        timeoutMs: 0,
-        execute: (_args, { signal }) =>
-          new Promise(() => {
-            signal.addEventListener('abort', () => aborted());
-            started();
-          }),
-      });
+      const { blocking, toolStarted, toolAborted } = blockingTool();
       stack = await serve(
         (_r, i) => (i === 0 ? { toolCalls: [{ name: 'blocking', arguments: {} }] } : 'never asked'),
         [blocking],
@@ -504,3 +480,21 @@ describe('Agent tools (e2e)', () => {
     });
   });
 });
+
+/** A tool that never finishes on its own: it reports when it started and when its abort signal fired. */
+function blockingTool(): { blocking: FunctionTool; toolStarted: Promise<void>; toolAborted: Promise<void> } {
+  let started!: () => void;
+  const toolStarted = new Promise<void>((resolve) => (started = resolve));
+  let aborted!: () => void;
+  const toolAborted = new Promise<void>((resolve) => (aborted = resolve));
+  const blocking = new FunctionTool({
+    name: 'blocking',
+    timeoutMs: 0,
+    execute: (_args, { signal }) =>
+      new Promise(() => {
+        signal.addEventListener('abort', () => aborted());
+        started();
+      }),
+  });
+  return { blocking, toolStarted, toolAborted };
+}
