@@ -1,7 +1,6 @@
 import { type DynamicModule, Module, ValidationPipe } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
-import type { Request, Response } from 'express';
 import { LoggerModule } from 'nestjs-pino';
 import { AgentModule, type AgentsOption } from './agent/agent.module';
 import { AuthModule } from './auth/auth.module';
@@ -22,16 +21,12 @@ import { ModelsModule } from './models/models.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { RedisModule } from './redis/redis.module';
 import { ToolTurnStoreModule } from './redis/tool-turn-store.module';
-import { requestContextOf, requestFields } from './request-context/request-context';
 import { RequestContextModule } from './request-context/request-context.module';
 
 export interface AppModuleOptions {
   /** Agents built in code; without them one agent is built from the environment. */
   agents?: AgentsOption;
 }
-
-/** Probes and scrapes are logged at debug, so a request log is about requests. */
-const QUIET_PATHS = new Set(['/health', '/ready', '/metrics']);
 
 @Module({})
 export class AppModule {
@@ -43,7 +38,13 @@ export class AppModule {
         LoggerModule.forRootAsync({
           inject: [ConfigService],
           useFactory: (config: ConfigService<AllConfig, true>) => ({
+            // The root logger only: its per-request middleware is off (no routes), RequestContextMiddleware writes
+            // the request line (see there why). The redaction covers that line.
+            forRoutes: [],
             pinoHttp: {
+              // Our request line logs plain `req`/`res` objects, not Node's; pino-http's serializers would read them
+              // as Node's. Errors under `err` keep pino's own serializer.
+              wrapSerializers: false,
               level: config.get<AppConfig>('app').logLevel,
               transport:
                 config.get<ServerConfig>('server').logFormat === 'pretty'
@@ -58,18 +59,6 @@ export class AppModule {
                 ],
                 censor: '[redacted]',
               },
-              // On every line of the request (and again on its final line, with what the request spent).
-              customProps: (req, res) => requestLogFields(req as Request, res as Response),
-              customLogLevel: (req, res, error) => {
-                if (error || res.statusCode >= 500) {
-                  return 'error';
-                }
-                if (QUIET_PATHS.has((req as Request).path)) {
-                  return 'debug';
-                }
-                return res.statusCode >= 400 ? 'warn' : 'info';
-              },
-              customErrorObject: (_req, _res, _error, value: Record<string, unknown>) => value,
             },
           }),
         }),
@@ -92,20 +81,4 @@ export class AppModule {
       ],
     };
   }
-}
-
-/**
- * Request id, model and stream flag on every line of the request; on its final line also the token usage and
- * time to first token (pino-http asks again when the response is done).
- */
-function requestLogFields(req: Request, res: Response): Record<string, unknown> {
-  const context = requestContextOf(req);
-  if (res.writableEnded || res.destroyed) {
-    const firstToken = context?.firstTokenAt;
-    return {
-      usage: context?.usage,
-      timeToFirstTokenMs: firstToken === undefined ? undefined : Math.round(firstToken - context!.startedAt),
-    };
-  }
-  return { requestId: context?.id, ...requestFields(req) };
 }

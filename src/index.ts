@@ -34,5 +34,4 @@ export type { ServerOptions } from './server/create-server';
 // Production: drain on shutdown, replicas sharing tool turns, metrics hooks (README "Production").
 export { gracefulShutdown } from './server/graceful-shutdown';
 export { RedisToolTurnStore } from './redis/redis-tool-turn.store';
-export { recordToolCall } from './request-context/request-context';
 export { MetricsService } from './metrics/metrics.service';

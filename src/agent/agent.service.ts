@@ -15,6 +15,7 @@ import type {
 import type { CompletionInput } from './completion-input';
 import { ChunkFactory, completionId, legacyFinishReason, toChatCompletion, toolCallId } from './completion-wire.mapper';
 import { SERVED_AGENTS, type ServedAgents } from './served-agents';
+import type { RequestContext } from '../request-context/request-context';
 import { withRequestScope } from '../request-context/request-scope';
 
 /**
@@ -32,7 +33,7 @@ export class AgentService {
   }
 
   getModel(id: string): WireModel {
-    this.resolve(id);
+    this.resolve(id, undefined);
     return this.toWireModel(id);
   }
 
@@ -40,8 +41,12 @@ export class AgentService {
     return this.agents.keys().next().value as string;
   }
 
-  async complete(input: CompletionInput, signal?: AbortSignal): Promise<ChatCompletion> {
-    const agent = this.resolve(input.model);
+  /**
+   * `scope`: the HTTP request being served (its timeout, shutdown and what it reports to logs, metrics and limits);
+   * absent when the service is used outside a request.
+   */
+  async complete(input: CompletionInput, signal?: AbortSignal, scope?: RequestContext): Promise<ChatCompletion> {
+    const agent = this.resolve(input.model, scope);
     const created = Math.floor(Date.now() / 1000);
     const responses = await Promise.all(
       Array.from({ length: input.n }, () => agent.run(input.messages, { ...input.options, signal })),
@@ -60,8 +65,8 @@ export class AgentService {
    * The reply as OpenAI stream chunks. The model is resolved now, so an unknown model is a plain 404 before any
    * stream starts; unsubscribing (client gone) aborts the agent and the backend request behind it.
    */
-  stream(input: CompletionInput): Observable<ChatCompletionChunk | SseComment> {
-    const agent = this.resolve(input.model);
+  stream(input: CompletionInput, scope?: RequestContext): Observable<ChatCompletionChunk | SseComment> {
+    const agent = this.resolve(input.model, scope);
     return new Observable<ChatCompletionChunk | SseComment>((subscriber) => {
       const abort = new AbortController();
       const chunks = new ChunkFactory(input.model, input.includeUsage);
@@ -169,13 +174,13 @@ export class AgentService {
     });
   }
 
-  private resolve(model: string): ChatAgent {
+  private resolve(model: string, scope: RequestContext | undefined): ChatAgent {
     const agent = this.agents.get(model);
     if (!agent) {
       throw ApiError.modelNotFound(model, [...this.agents.keys()]);
     }
     // Within an HTTP request: adds its timeout/shutdown signal and reports usage, first token and tool calls.
-    return withRequestScope(agent);
+    return withRequestScope(agent, scope);
   }
 
   private toWireModel(id: string): WireModel {

@@ -1,8 +1,9 @@
-import { Body, Controller, Logger, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import { Body, Controller, Logger, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { AgentService } from '../agent/agent.service';
 import { abortOnClose } from '../common/http/abort-on-close';
 import { pipeSse } from '../common/sse/pipe-sse';
+import { requestContextOf } from '../request-context/request-context';
 import { toCompletionInput } from './chat-completion-request.mapper';
 import { ChatCompletionsEndpoint } from './chat-completions-endpoint.decorator';
 import { ChatCompletionRequestDto } from './dto';
@@ -14,15 +15,16 @@ export class ChatCompletionsController {
   constructor(private readonly agentService: AgentService) {}
 
   @ChatCompletionsEndpoint()
-  async create(@Body() dto: ChatCompletionRequestDto, @Res() res: Response): Promise<void> {
+  async create(@Body() dto: ChatCompletionRequestDto, @Req() req: Request, @Res() res: Response): Promise<void> {
     const input = toCompletionInput(dto, this.agentService.defaultModelId);
+    const scope = requestContextOf(req);
     if (input.stream) {
-      await pipeSse(res, this.agentService.stream(input), {
-        onUnexpectedError: (err) => this.logger.error({ err }, 'Stream failed'),
+      await pipeSse(res, this.agentService.stream(input, scope), {
+        onUnexpectedError: (err) => this.logger.error({ err, requestId: scope?.id }, 'Stream failed'),
       });
       return;
     }
-    const completion = await this.agentService.complete(input, abortOnClose(res));
+    const completion = await this.agentService.complete(input, abortOnClose(res), scope);
     res.json(completion);
   }
 }

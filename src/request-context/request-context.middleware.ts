@@ -2,19 +2,18 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { NextFunction, Request, Response } from 'express';
+import { PinoLogger } from 'nestjs-pino';
+import type { Level } from 'pino';
 import { SERVED_AGENTS, type ServedAgents } from '../agent/served-agents';
 import { toErrorResponse } from '../common/errors/error-response';
 import type { AllConfig, ServerConfig } from '../config/app.config';
 import { ApiError } from '../core/errors';
 import { MetricsService } from '../metrics/metrics.service';
-import {
-  attachRequestContext,
-  RequestContext,
-  requestContextOf,
-  requestFields,
-  runInRequestContext,
-} from './request-context';
+import { attachRequestContext, RequestContext, requestFields } from './request-context';
 import { RequestTracker } from './request-tracker.service';
+
+/** Probes and scrapes are logged at debug, so a request log is about requests. */
+const QUIET_PATHS = new Set(['/health', '/ready', '/metrics']);
 
 /** A client's own id is kept when it is a plausible id; anything else (too long, odd bytes) is replaced. */
 const ACCEPTED_REQUEST_ID = /^[\w.:@/+=-]{1,128}$/;
@@ -29,11 +28,13 @@ export interface RequestSummary {
 }
 
 /**
- * Express middleware for every request, installed by `createServer` around the body parser:
- * - `start` (before the body parser, so even a 413 carries the id): request id (`x-request-id` in and out), the
- *   request context, the concurrency cap and the shutdown refusal for `/v1/*`, and metrics when the response closes.
- * - `bind` (after the body parser, whose stream events would lose it): runs the rest of the request inside the
- *   context, so the service boundary (`withRequestScope`) finds it.
+ * Express middleware for every request, installed by `createServer` before the body parser (so even a 413 carries
+ * the id): request id (`x-request-id` in and out), the request context (read back with `requestContextOf(req)`), the
+ * concurrency cap and the shutdown refusal for `/v1/*`, and when the response closes its metrics and its log line.
+ *
+ * The log line is written here rather than by nestjs-pino's pino-http middleware, which runs every request inside an
+ * AsyncLocalStorage: on Node 20 that hooks every promise of the process, and with pino-http's per-request child
+ * logger it cost ~200 µs of CPU per proxied request (BENCHMARKS.md). The line keeps pino-http's shape and redaction.
  */
 @Injectable()
 export class RequestContextMiddleware {
@@ -89,15 +90,6 @@ export class RequestContextMiddleware {
     next();
   };
 
-  readonly bind = (req: Request, _res: Response, next: NextFunction): void => {
-    const context = requestContextOf(req);
-    if (context) {
-      runInRequestContext(context, next);
-    } else {
-      next();
-    }
-  };
-
   summarize(req: Request): RequestSummary {
     const { model, stream } = requestFields(req);
     const modelLabel = model === undefined ? '' : this.agents.has(model) ? model : 'unknown';
@@ -124,7 +116,7 @@ export class RequestContextMiddleware {
   }
 
   private record(req: Request, res: Response, context: RequestContext): void {
-    const { modelLabel, stream } = this.summarize(req);
+    const { model, modelLabel, stream } = this.summarize(req);
     const route = (req.route as { path?: string } | undefined)?.path;
     this.metrics.recordRequest({
       route: route ? `${req.baseUrl}${route}` : 'unmatched',
@@ -143,5 +135,40 @@ export class RequestContextMiddleware {
     for (const call of context.toolCalls) {
       this.metrics.recordToolCall(call.name, call.executor);
     }
+    this.log(req, res, context, model, stream);
+  }
+
+  /** One line per request, as pino-http wrote it: `req` (headers redacted by the root logger), `res`, `responseTime`. */
+  private log(req: Request, res: Response, context: RequestContext, model: string | undefined, stream: boolean): void {
+    const logger = PinoLogger.root as PinoLogger['logger'] | undefined;
+    const finished = res.writableFinished;
+    const status = res.statusCode;
+    const level: Level =
+      status >= 500 ? 'error' : QUIET_PATHS.has(req.path) ? 'debug' : status >= 400 || !finished ? 'warn' : 'info';
+    if (!logger?.isLevelEnabled(level)) {
+      return;
+    }
+    const firstToken = context.firstTokenAt;
+    logger[level](
+      {
+        req: {
+          id: context.id,
+          method: req.method,
+          url: req.originalUrl,
+          headers: req.headers,
+          remoteAddress: req.socket.remoteAddress,
+          remotePort: req.socket.remotePort,
+        },
+        requestId: context.id,
+        model,
+        stream,
+        res: { statusCode: status },
+        responseTime: Math.round(performance.now() - context.startedAt),
+        usage: context.usage,
+        timeToFirstTokenMs: firstToken === undefined ? undefined : Math.round(firstToken - context.startedAt),
+      },
+      // A client that went away before the end is not the server's failure: a warning, not an error.
+      finished ? 'request completed' : 'request aborted',
+    );
   }
 }

@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Request } from 'express';
 import { ApiError } from '../core/errors';
 import type { Usage } from '../core/types';
@@ -105,17 +104,7 @@ export class RequestContext {
   }
 }
 
-const storage = new AsyncLocalStorage<RequestContext>();
 const contextKey = Symbol('requestContext');
-
-/** The context of the request being served, if any (undefined outside a request, e.g. in the library's own use). */
-export function currentRequestContext(): RequestContext | undefined {
-  return storage.getStore();
-}
-
-export function runInRequestContext<T>(context: RequestContext, fn: () => T): T {
-  return storage.run(context, fn);
-}
 
 export function attachRequestContext(req: Request, context: RequestContext): void {
   (req as unknown as Record<symbol, RequestContext>)[contextKey] = context;
@@ -123,14 +112,6 @@ export function attachRequestContext(req: Request, context: RequestContext): voi
 
 export function requestContextOf(req: Request): RequestContext | undefined {
   return (req as unknown as Record<symbol, RequestContext | undefined>)[contextKey];
-}
-
-/**
- * For the agent's own tool loop: counts a tool call of the current request in the metrics
- * (`chat_agent_tool_calls_total{tool, executor}`), without needing the Nest container.
- */
-export function recordToolCall(name: string, executor: 'client' | 'agent' = 'agent'): void {
-  currentRequestContext()?.toolCalls.push({ name, executor });
 }
 
 /** What logs and metrics want of the request body (once parsed), without trusting its shape. */

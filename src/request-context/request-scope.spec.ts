@@ -4,7 +4,7 @@ import { ApiError } from '../core/errors';
 import type { ModelBackend } from '../core/model-backend';
 import { FunctionTool } from '../core/tools/function-tool';
 import type { ModelRequest } from '../core/types';
-import { RequestContext, recordToolCall, runInRequestContext } from './request-context';
+import { RequestContext } from './request-context';
 import { withRequestScope } from './request-scope';
 
 const user = [{ role: 'user' as const, content: 'hello there' }];
@@ -27,9 +27,9 @@ const deafBackend: ModelBackend = {
 };
 
 describe(withRequestScope.name, () => {
-  it('should return the agent itself outside a request', () => {
+  it('should return the agent itself without a request context', () => {
     const agent = new ChatAgent({ model: new ScriptedModel() });
-    expect(withRequestScope(agent)).toBe(agent);
+    expect(withRequestScope(agent, undefined)).toBe(agent);
   });
 
   it('should report usage, first token and client tool calls of a run to the request context', async () => {
@@ -39,7 +39,7 @@ describe(withRequestScope.name, () => {
     const context = new RequestContext('req-1');
     const reported: number[] = [];
     context.onUsage((usage) => reported.push(usage.totalTokens));
-    const response = await runInRequestContext(context, () => withRequestScope(agent).run(user));
+    const response = await withRequestScope(agent, context).run(user);
     expect(context.usage).toEqual(response.usage);
     expect(reported).toEqual([response.usage.totalTokens]);
     expect(context.firstTokenAt).toBeDefined();
@@ -52,10 +52,10 @@ describe(withRequestScope.name, () => {
       request.messages.some((m) => m.role === 'tool') ? 'done' : { toolCalls: [{ name: 'lookup', arguments: {} }] };
     const agent = new ChatAgent({ model: new ScriptedModel({ replies }), tools: [lookup] });
     const plain = new RequestContext('req-tools-1');
-    await runInRequestContext(plain, () => withRequestScope(agent).run(user));
+    await withRequestScope(agent, plain).run(user);
     expect(plain.toolCalls).toEqual([{ name: 'lookup', executor: 'agent' }]);
     const streamed = new RequestContext('req-tools-2');
-    await runInRequestContext(streamed, () => collect(withRequestScope(agent).runStream(user)));
+    await collect(withRequestScope(agent, streamed).runStream(user));
     expect(streamed.toolCalls).toEqual([{ name: 'lookup', executor: 'agent' }]);
   });
 
@@ -64,7 +64,7 @@ describe(withRequestScope.name, () => {
     const context = new RequestContext('req-2');
     let opened = 0;
     context.onStreamOpen(() => opened++);
-    const events = await runInRequestContext(context, () => collect(withRequestScope(agent).runStream(user)));
+    const events = await collect(withRequestScope(agent, context).runStream(user));
     const finish = events.at(-1);
     expect(finish?.type).toBe('finish');
     expect(opened).toBe(1);
@@ -74,14 +74,12 @@ describe(withRequestScope.name, () => {
   it("should answer 504 when the request's timeout fires, even from a backend that ignores its signal", async () => {
     const agent = new ChatAgent({ model: deafBackend });
     const context = new RequestContext('req-3', 50);
-    await expect(runInRequestContext(context, () => withRequestScope(agent).run(user))).rejects.toMatchObject({
+    await expect(withRequestScope(agent, context).run(user)).rejects.toMatchObject({
       status: 504,
       code: 'timeout',
     });
     const streamContext = new RequestContext('req-4', 50);
-    await expect(
-      runInRequestContext(streamContext, () => collect(withRequestScope(agent).runStream(user))),
-    ).rejects.toBeInstanceOf(ApiError);
+    await expect(collect(withRequestScope(agent, streamContext).runStream(user))).rejects.toBeInstanceOf(ApiError);
     // The server's own abort is not an upstream failure.
     expect(context.upstreamErrors).toBe(0);
   });
@@ -89,22 +87,15 @@ describe(withRequestScope.name, () => {
   it('should count a backend failure as an upstream error, but not a client that went away', async () => {
     const failing = new ChatAgent({ model: new ScriptedModel({ replies: [{ error: new Error('boom') }] }) });
     const context = new RequestContext('req-5');
-    await expect(runInRequestContext(context, () => withRequestScope(failing).run(user))).rejects.toThrow('boom');
+    await expect(withRequestScope(failing, context).run(user)).rejects.toThrow('boom');
     expect(context.upstreamErrors).toBe(1);
 
     const slow = new ChatAgent({ model: new ScriptedModel({ tokenDelayMs: 1_000 }) });
     const left = new RequestContext('req-6');
     const client = new AbortController();
-    const run = runInRequestContext(left, () => withRequestScope(slow).run(user, { signal: client.signal }));
+    const run = withRequestScope(slow, left).run(user, { signal: client.signal });
     client.abort();
     await expect(run).rejects.toThrow();
     expect(left.upstreamErrors).toBe(0);
-  });
-
-  it("should let the agent's own tool loop record tool calls in the current request", () => {
-    const context = new RequestContext('req-7');
-    runInRequestContext(context, () => recordToolCall('search_docs'));
-    recordToolCall('outside-any-request');
-    expect(context.toolCalls).toEqual([{ name: 'search_docs', executor: 'agent' }]);
   });
 });

@@ -1,16 +1,19 @@
 import type { AgentResponse, AgentStreamEvent, ChatAgent, RunOptions } from '../core/chat-agent';
 import type { ChatMessage } from '../core/types';
-import { currentRequestContext, type RequestContext } from './request-context';
+import type { RequestContext } from './request-context';
 
 /**
  * The agent as seen by one HTTP request: its calls also stop on the request's timeout and on shutdown (next to the
  * client-disconnect signal the caller passes), turn those aborts into the right OpenAI error (504 / 503), and
- * report usage, time to first token and tool calls to the request context. Outside a request: the agent itself.
+ * report usage, time to first token and tool calls to the request context. Without a context (the library's own
+ * use): the agent itself.
+ *
+ * The context is passed in, not found through AsyncLocalStorage: on Node 20 an AsyncLocalStorage in use puts a hook on
+ * every promise of the process, which cost ~140 µs of CPU per proxied request (BENCHMARKS.md).
  *
  * A Proxy rather than a subclass so the service keeps calling the agent it resolved, whatever else it uses of it.
  */
-export function withRequestScope(agent: ChatAgent): ChatAgent {
-  const context = currentRequestContext();
+export function withRequestScope(agent: ChatAgent, context: RequestContext | undefined): ChatAgent {
   if (!context) {
     return agent;
   }

@@ -51,9 +51,9 @@ export async function createServer(options: ServerOptions = {}): Promise<NestExp
   if (server.trustProxy !== undefined) {
     app.set('trust proxy', server.trustProxy);
   }
-  // Order matters, all before any route: paths first (limits and logs see the real route), then the request id
-  // (so every answer carries it, a CORS or 413 one too), CORS, security headers, the body parser with our limit,
-  // and last the request context, bound after the parser whose stream events would lose it.
+  // Order matters, all before any route: paths first (limits and logs see the real route), then the request id and
+  // context (so every answer carries the id, a CORS or 413 one too), CORS, security headers, and last the body
+  // parser with our limit.
   app.use(normalizePath);
   app.use(requestContext.start);
   if (server.corsOrigins) {
@@ -73,7 +73,6 @@ export async function createServer(options: ServerOptions = {}): Promise<NestExp
     }),
   );
   app.useBodyParser('json', { limit: config.bodyLimit });
-  app.use(requestContext.bind);
 
   const document = SwaggerModule.createDocument(
     app,

@@ -1,5 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
+import { requestContextOf } from '../../request-context/request-context';
 import { toErrorResponse } from '../errors/error-response';
 
 /**
@@ -11,10 +12,14 @@ export class OpenAiExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger(OpenAiExceptionFilter.name);
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const res = host.switchToHttp().getResponse<Response>();
+    const http = host.switchToHttp();
+    const res = http.getResponse<Response>();
     const { status, body, headers, unexpected } = toErrorResponse(exception);
     if (unexpected) {
-      this.logger.error({ err: exception }, 'Unhandled error');
+      this.logger.error(
+        { err: exception, requestId: requestContextOf(http.getRequest<Request>())?.id },
+        'Unhandled error',
+      );
     }
     if (res.headersSent) {
       if (!res.writableEnded) {
