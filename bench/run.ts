@@ -5,7 +5,8 @@
  *
  * Env knobs: BENCH_DURATION_MS (per cell, default 4000), BENCH_CELLS (comma list of cell names to run),
  * BENCH_PROFILE=1 (writes a --cpu-prof of our service to bench/results/profiles), LOG_LEVEL (our service's; default
- * is the production default).
+ * is the production default), BENCH_DIST (the build to measure, a dist/index.js), BENCH_COMPARE (another build,
+ * measured in the same run as the target "compared build").
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -263,14 +264,26 @@ async function main(): Promise<void> {
     { UPSTREAM_ORIGIN: origin, BENCH_MODELS: MODELS.join(',') },
     profileArgs,
   );
+  // Another build of the service, measured in the same run (before/after comparisons on a noisy machine).
+  const compareDist = process.env.BENCH_COMPARE;
+  const compare = compareDist
+    ? start('compare', 'service-server', SERVER_CPU, {
+        UPSTREAM_ORIGIN: origin,
+        BENCH_MODELS: MODELS.join(','),
+        BENCH_DIST: compareDist,
+      })
+    : undefined;
   const load = start('load', 'load-client', LOAD_CPU, {});
-  const children = [mock, floor, service, load];
+  const children = [mock, floor, service, load, ...(compare ? [compare] : [])];
   const path = '/v1/chat/completions';
   const targets: Target[] = [
     { name: 'upstream (direct)', url: `${origin}${path}`, server: mock },
     { name: 'floor proxy', url: `http://127.0.0.1:${await floor.ready}${path}`, server: floor },
     { name: 'chat-agent-server', url: `http://127.0.0.1:${await service.ready}${path}`, server: service },
   ];
+  if (compare) {
+    targets.push({ name: 'compared build', url: `http://127.0.0.1:${await compare.ready}${path}`, server: compare });
+  }
   await new Promise((done) => setTimeout(done, 500));
   const idleRssMB: Record<string, number> = {};
   for (const target of targets) {

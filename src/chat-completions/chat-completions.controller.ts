@@ -2,6 +2,7 @@ import { Body, Controller, Logger, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AgentService } from '../agent/agent.service';
 import { abortOnClose } from '../common/http/abort-on-close';
+import { sendJson } from '../common/http/send-json';
 import { pipeSse } from '../common/sse/pipe-sse';
 import { requestContextOf } from '../request-context/request-context';
 import { toCompletionInput } from './chat-completion-request.mapper';
@@ -25,6 +26,6 @@ export class ChatCompletionsController {
       return;
     }
     const completion = await this.agentService.complete(input, abortOnClose(res), scope);
-    res.json(completion);
+    sendJson(res, 200, completion);
   }
 }

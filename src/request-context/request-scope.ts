@@ -64,12 +64,13 @@ async function* scopedRunStream(
 ): AsyncGenerator<AgentStreamEvent> {
   context.streamed = true;
   const events = agent.runStream(messages, { ...options, signal: linked(options.signal, context.signal) });
-  // One abort listener for the whole stream, raced against each event: a listener per chunk cost more than the
-  // chunk's own work on long streams.
-  const aborted = abortedPromise(context.signal);
+  // One abort listener for the whole stream, which fails the wait in progress. (A listener per chunk cost more than
+  // the chunk's own work; a Promise.race against one abort promise left a reaction on it per chunk, holding every
+  // event of the stream until its end.)
+  const waiter = abortableWaits(context.signal);
   try {
     for (;;) {
-      const next = await Promise.race([events.next(), aborted.promise]);
+      const next = await waiter.wait(events.next());
       if (next.done) {
         return;
       }
@@ -87,7 +88,7 @@ async function* scopedRunStream(
   } catch (error) {
     throw context.failure(error, options.signal);
   } finally {
-    aborted.dispose();
+    waiter.dispose();
     // Runs the agent's own cleanup when we stop early; not awaited, as a backend ignoring its signal may never end.
     void events.return(undefined).catch(() => undefined);
   }
@@ -109,20 +110,30 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
-/** A promise that rejects with the signal's reason when it aborts; `dispose()` removes the listener. */
-function abortedPromise(signal: AbortSignal): { promise: Promise<never>; dispose: () => void } {
-  let onAbort = () => undefined as void;
-  const promise = new Promise<never>((_, reject) => {
-    onAbort = () => reject(signal.reason as Error);
-  });
-  // Only ever observed through Promise.race; never an unhandled rejection of its own.
-  promise.catch(() => undefined);
-  if (signal.aborted) {
-    onAbort();
-    return { promise, dispose: () => undefined };
-  }
+/**
+ * `wait(promise)` settles as the promise does, or rejects with the signal's reason once it aborts (also mid-wait); one
+ * listener serves every wait. `dispose()` removes it.
+ */
+function abortableWaits(signal: AbortSignal): {
+  wait: <T>(promise: Promise<T>) => Promise<T>;
+  dispose: () => void;
+} {
+  let failWait: ((reason: unknown) => void) | undefined;
+  const onAbort = () => failWait?.(signal.reason);
   signal.addEventListener('abort', onAbort, { once: true });
-  return { promise, dispose: () => signal.removeEventListener('abort', onAbort) };
+  return {
+    wait: <T>(promise: Promise<T>) => {
+      if (signal.aborted) {
+        promise.catch(() => undefined);
+        return Promise.reject(signal.reason as Error);
+      }
+      return new Promise<T>((resolve, reject) => {
+        failWait = reject;
+        promise.then(resolve, reject);
+      });
+    },
+    dispose: () => signal.removeEventListener('abort', onAbort),
+  };
 }
 
 function linked(clientSignal: AbortSignal | undefined, serverSignal: AbortSignal): AbortSignal {

@@ -8,6 +8,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule, type AppModuleOptions } from '../app.module';
 import { OpenAiExceptionFilter } from '../common/filters/openai-exception.filter';
 import { normalizePath } from '../common/http/normalize-path';
+import { precomputeHeaders } from '../common/http/precomputed-headers';
 import type { AllConfig, AppConfig, ServerConfig } from '../config/app.config';
 import { RequestContextMiddleware } from '../request-context/request-context.middleware';
 
@@ -66,11 +67,14 @@ export async function createServer(options: ServerOptions = {}): Promise<NestExp
   // Helmet's defaults suit an API and the Swagger UI (its scripts and styles are served from /docs itself); SSE
   // is unaffected. Two exceptions: cross-origin reads are CORS's job here, and `upgrade-insecure-requests` would
   // make a browser fetch the /docs assets over https from a server that speaks plain http (TLS ends at the proxy).
+  // Its headers are the same on every response, so they are computed once (precomputeHeaders).
   app.use(
-    helmet({
-      crossOriginResourcePolicy: false,
-      contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
-    }),
+    precomputeHeaders(
+      helmet({
+        crossOriginResourcePolicy: false,
+        contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
+      }),
+    ),
   );
   app.useBodyParser('json', { limit: config.bodyLimit });
 
