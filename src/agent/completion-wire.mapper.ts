@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomId } from '../core/random-id';
 import type { AgentResponse } from '../core/chat-agent';
 import { newToolCallId } from '../core/tools/tool-call-id';
 import type { Usage } from '../core/types';
@@ -11,7 +11,7 @@ import type {
 } from '../openai/openai.types';
 
 export function completionId(): string {
-  return `chatcmpl-${randomBytes(12).toString('base64url')}`;
+  return `chatcmpl-${randomId(12)}`;
 }
 
 export { newToolCallId as toolCallId } from '../core/tools/tool-call-id';

@@ -147,8 +147,9 @@ export class ChatAgent {
    * Stateless streaming: yields text and client tool-call deltas as the backend produces them, `tool-run` events
    * around the agent's own tool runs, then one `finish` with the usage of every model call.
    */
-  async *runStream(messages: ChatMessage[], options: RunOptions = {}): AsyncGenerator<AgentStreamEvent> {
-    yield* this.loop(messages, options, true);
+  runStream(messages: ChatMessage[], options: RunOptions = {}): AsyncGenerator<AgentStreamEvent> {
+    // The loop itself, not a generator delegating to it: each layer of async generator costs promises per event.
+    return this.loop(messages, options, true);
   }
 
   /** The agent's own tools, by name. */

@@ -56,7 +56,13 @@ async function scopedRun(
   }
 }
 
-async function* scopedRunStream(
+/**
+ * An iterator, not an async generator: the scope adds no generator layer (and its promises) per event of the stream.
+ * One abort listener for the whole stream fails the wait in progress. (A listener per chunk cost more than the
+ * chunk's own work; a Promise.race against one abort promise left a reaction on it per chunk, holding every event of
+ * the stream until its end.)
+ */
+function scopedRunStream(
   agent: ChatAgent,
   context: RequestContext,
   messages: ChatMessage[],
@@ -64,34 +70,53 @@ async function* scopedRunStream(
 ): AsyncGenerator<AgentStreamEvent> {
   context.streamed = true;
   const events = agent.runStream(messages, { ...options, signal: linked(options.signal, context.signal) });
-  // One abort listener for the whole stream, which fails the wait in progress. (A listener per chunk cost more than
-  // the chunk's own work; a Promise.race against one abort promise left a reaction on it per chunk, holding every
-  // event of the stream until its end.)
   const waiter = abortableWaits(context.signal);
-  try {
-    for (;;) {
-      const next = await waiter.wait(events.next());
-      if (next.done) {
-        return;
-      }
-      const event = next.value;
-      context.markFirstToken();
-      if (event.type === 'tool-call' && event.name) {
-        context.toolCalls.push({ name: event.name, executor: 'client' });
-      } else if (event.type === 'tool-run' && event.phase === 'start') {
-        context.toolCalls.push(...event.calls.map((call) => ({ name: call.name, executor: 'agent' as const })));
-      } else if (event.type === 'finish') {
-        context.addUsage(event.usage);
-      }
-      yield event;
+  const done: IteratorReturnResult<undefined> = { done: true, value: undefined };
+  let closed = false;
+  const close = () => {
+    if (closed) {
+      return;
     }
-  } catch (error) {
-    throw context.failure(error, options.signal);
-  } finally {
+    closed = true;
     waiter.dispose();
     // Runs the agent's own cleanup when we stop early; not awaited, as a backend ignoring its signal may never end.
     void events.return(undefined).catch(() => undefined);
-  }
+  };
+  const observe = (next: IteratorResult<AgentStreamEvent>): IteratorResult<AgentStreamEvent> => {
+    if (next.done) {
+      close();
+      return next;
+    }
+    const event = next.value;
+    context.markFirstToken();
+    if (event.type === 'tool-call' && event.name) {
+      context.toolCalls.push({ name: event.name, executor: 'client' });
+    } else if (event.type === 'tool-run' && event.phase === 'start') {
+      context.toolCalls.push(...event.calls.map((call) => ({ name: call.name, executor: 'agent' as const })));
+    } else if (event.type === 'finish') {
+      context.addUsage(event.usage);
+    }
+    return next;
+  };
+  const fail = (error: unknown): never => {
+    close();
+    throw context.failure(error, options.signal);
+  };
+  const iterator = {
+    next: () => (closed ? Promise.resolve(done) : waiter.wait(events.next()).then(observe, fail)),
+    return: () => {
+      close();
+      return Promise.resolve(done);
+    },
+    throw: (error: Error) => {
+      close();
+      return Promise.reject(error);
+    },
+    [Symbol.asyncIterator]() {
+      return iterator;
+    },
+  };
+  return iterator as unknown as AsyncGenerator<AgentStreamEvent>;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomId } from '../random-id';
 
 /**
  * A fresh, unguessable tool call id. The agent gives its own ids to the calls of a tool turn because those ids key
@@ -6,5 +6,5 @@ import { randomBytes } from 'node:crypto';
  * another's stored tool results.
  */
 export function newToolCallId(): string {
-  return `call_${randomBytes(12).toString('base64url')}`;
+  return `call_${randomId(12)}`;
 }
