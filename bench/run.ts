@@ -6,7 +6,8 @@
  * Env knobs: BENCH_DURATION_MS (per cell, default 4000), BENCH_CELLS (comma list of cell names to run),
  * BENCH_PROFILE=1 (writes a --cpu-prof of our service to bench/results/profiles), LOG_LEVEL (our service's; default
  * is the production default), BENCH_DIST (the build to measure, a dist/index.js), BENCH_COMPARE (another build,
- * measured in the same run as the target "compared build").
+ * measured in the same run as the target "compared build"), BENCH_LADDER=1 (adds the cost ladder of
+ * bench/ladder-server.ts to the non-streaming cells).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -109,10 +110,15 @@ class Child {
  * own startup work to every server measured. Transpiled to a temporary folder; NODE_PATH finds the project's packages.
  */
 const BUILD = mkdtempSync(join(tmpdir(), 'chat-agent-bench-'));
-for (const file of ['bench-ipc', 'mock-upstream', 'floor-proxy', 'service-server', 'load-client']) {
+for (const file of ['bench-ipc', 'mock-upstream', 'floor-proxy', 'service-server', 'ladder-server', 'load-client']) {
   const source = readFileSync(join(__dirname, `${file}.ts`), 'utf8');
   const { outputText } = ts.transpileModule(source, {
-    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+    compilerOptions: {
+      module: ts.ModuleKind.CommonJS,
+      target: ts.ScriptTarget.ES2022,
+      esModuleInterop: true,
+      experimentalDecorators: true,
+    },
   });
   writeFileSync(join(BUILD, `${file}.js`), outputText);
 }
@@ -151,6 +157,8 @@ interface CellResult {
 
 interface Target {
   name: string;
+  /** A ladder rung: answers non-streaming requests only. */
+  jsonOnly?: boolean;
   idleRssBytes?: number;
   url: string;
   server: Child;
@@ -212,18 +220,32 @@ async function pacedCell(load: Child, target: Target): Promise<CellResult> {
   };
 }
 
-const CELLS: { name: string; title: string; run: (load: Child, target: Target) => Promise<CellResult> }[] = [
+const CELLS: {
+  name: string;
+  title: string;
+  streaming: boolean;
+  run: (load: Child, target: Target) => Promise<CellResult>;
+}[] = [
   // First, on a warm but not yet grown heap, so RSS growth is the streams' own.
   {
     name: 'paced-1000',
     title: `${PACED.count} paced streams (${PACED.pieces} chunks, ${PACED.paceMs} ms apart)`,
+    streaming: true,
     run: pacedCell,
   },
-  { name: 'json-c1', title: 'non-streaming, c1', run: (l, t) => closedCell(l, t, false, 1) },
-  { name: 'json-c16', title: 'non-streaming, c16', run: (l, t) => closedCell(l, t, false, 16) },
-  { name: 'json-c64', title: 'non-streaming, c64', run: (l, t) => closedCell(l, t, false, 64) },
-  { name: 'sse32-c1', title: 'streaming 32 chunks, c1', run: (l, t) => closedCell(l, t, true, 1) },
-  { name: 'sse32-c64', title: 'streaming 32 chunks, c64', run: (l, t) => closedCell(l, t, true, 64) },
+  { name: 'json-c1', title: 'non-streaming, c1', streaming: false, run: (l, t) => closedCell(l, t, false, 1) },
+  { name: 'json-c16', title: 'non-streaming, c16', streaming: false, run: (l, t) => closedCell(l, t, false, 16) },
+  { name: 'json-c64', title: 'non-streaming, c64', streaming: false, run: (l, t) => closedCell(l, t, false, 64) },
+  { name: 'sse32-c1', title: 'streaming 32 chunks, c1', streaming: true, run: (l, t) => closedCell(l, t, true, 1) },
+  { name: 'sse32-c64', title: 'streaming 32 chunks, c64', streaming: true, run: (l, t) => closedCell(l, t, true, 64) },
+];
+
+/** The rungs of BENCH_LADDER, each on top of the one before. */
+const LADDER = [
+  { layers: 'nest', name: 'ladder: NestJS + undici' },
+  { layers: 'validation', name: 'ladder: + ValidationPipe' },
+  { layers: 'sdk', name: 'ladder: + openai SDK' },
+  { layers: 'agent', name: 'ladder: + ChatAgent' },
 ];
 
 const fmt = (value: number | undefined, digits = 2) =>
@@ -273,8 +295,19 @@ async function main(): Promise<void> {
         BENCH_DIST: compareDist,
       })
     : undefined;
+  // The cost ladder: the same hop built up one layer at a time (bench/ladder-server.ts).
+  const ladder =
+    process.env.BENCH_LADDER === '1'
+      ? LADDER.map(({ layers, name }) => ({
+          name,
+          child: start(`ladder-${layers}`, 'ladder-server', SERVER_CPU, {
+            UPSTREAM_ORIGIN: origin,
+            BENCH_LAYERS: layers,
+          }),
+        }))
+      : [];
   const load = start('load', 'load-client', LOAD_CPU, {});
-  const children = [mock, floor, service, load, ...(compare ? [compare] : [])];
+  const children = [mock, floor, service, load, ...(compare ? [compare] : []), ...ladder.map((rung) => rung.child)];
   const path = '/v1/chat/completions';
   const targets: Target[] = [
     { name: 'upstream (direct)', url: `${origin}${path}`, server: mock },
@@ -284,6 +317,14 @@ async function main(): Promise<void> {
   if (compare) {
     targets.push({ name: 'compared build', url: `http://127.0.0.1:${await compare.ready}${path}`, server: compare });
   }
+  for (const rung of ladder) {
+    targets.push({
+      name: rung.name,
+      url: `http://127.0.0.1:${await rung.child.ready}${path}`,
+      server: rung.child,
+      jsonOnly: true,
+    });
+  }
   await new Promise((done) => setTimeout(done, 500));
   const idleRssMB: Record<string, number> = {};
   for (const target of targets) {
@@ -292,7 +333,7 @@ async function main(): Promise<void> {
   }
   // JIT warm-up of every server on both paths, so the first cell does not measure compilation.
   for (const target of targets) {
-    for (const stream of [false, true]) {
+    for (const stream of target.jsonOnly ? [false] : [false, true]) {
       await load.run({
         kind: 'closed',
         url: target.url,
@@ -311,6 +352,9 @@ async function main(): Promise<void> {
     }
     results[cell.name] = [];
     for (const target of targets) {
+      if (cell.streaming && target.jsonOnly) {
+        continue;
+      }
       const result = await cell.run(load, target);
       results[cell.name].push(result);
       console.error(
