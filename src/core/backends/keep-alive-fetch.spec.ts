@@ -47,6 +47,18 @@ describe('createKeepAliveFetch', () => {
     expect(response.url).toBe(`${origin}/v1/x`);
     expect(response.headers.get('x-request-id')).toBe('req_1');
     expect(response.headers.get('set-cookie')).toBe('a=1, b=2');
+    expect(response.headers).toBeInstanceOf(Headers);
+    expect(response.headers.get('X-Request-ID')).toBe('req_1');
+    expect(response.headers.has('content-type')).toBe(true);
+    expect(response.headers.get('x-missing')).toBeNull();
+    expect(response.headers.getSetCookie()).toEqual(['a=1', 'b=2']);
+    const names = [...response.headers].map(([name]) => name);
+    expect(names).toEqual([...names].sort());
+    expect(Object.fromEntries(response.headers.entries())).toMatchObject({
+      'content-type': 'application/json',
+      'x-request-id': 'req_1',
+    });
+    expect(() => response.headers.set('x-a', '1')).toThrow(TypeError);
     expect(await response.json()).toEqual({ method: 'POST', auth: 'Bearer k', body: '{"a":1}' });
     expect(response.bodyUsed).toBe(true);
   });
