@@ -5,7 +5,8 @@
  * BENCH_LAYERS picks the rung:
  * - `nest`: a NestJS (platform-express) controller, Nest's JSON body parser, `undici.request` to the upstream on a
  *   keep-alive Agent, the parsed JSON answered as is. What the framework alone costs.
- * - `validation`: + the global ValidationPipe with our request DTO (class-transformer + class-validator).
+ * - `validation`: + our global validation pipe with our request DTO (Nest's ValidationPipe: class-transformer and
+ *   class-validator, behind the fast verdict of FastValidationPipe).
  * - `sdk`: + the upstream call through the openai SDK (on our keep-alive fetch) instead of `undici.request`.
  * - `agent`: + our ChatAgent (`run()` with an OpenAICompatibleModel) instead of the bare SDK call.
  * The full service (logging, metrics, request context, guards, helmet, ...) is the `chat-agent-server` target itself.
@@ -13,7 +14,7 @@
  * Loads the built library from BENCH_DIST, like service-server. Env: UPSTREAM_ORIGIN, BENCH_LAYERS, BENCH_DIST.
  */
 import 'reflect-metadata';
-import { Body, Controller, HttpCode, Module, Post, ValidationPipe } from '@nestjs/common';
+import { Body, Controller, HttpCode, Module, Post } from '@nestjs/common';
 import { APP_PIPE, NestFactory } from '@nestjs/core';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
@@ -23,6 +24,7 @@ import { reportToRunner } from './bench-ipc';
 type Library = typeof import('../src/index');
 type Dtos = typeof import('../src/chat-completions/dto');
 type Validation = typeof import('../src/common/validation/validation-options');
+type Pipe = typeof import('../src/common/validation/fast-validation.pipe');
 type KeepAlive = typeof import('../src/core/backends/keep-alive-fetch');
 
 const layers = process.env.BENCH_LAYERS ?? 'nest';
@@ -115,7 +117,7 @@ const pipes =
     ? [
         {
           provide: APP_PIPE,
-          useValue: new ValidationPipe(
+          useValue: new (fromDist<Pipe>('common/validation/fast-validation.pipe.js').FastValidationPipe)(
             fromDist<Validation>('common/validation/validation-options.js').validationOptions,
           ),
         },

@@ -243,7 +243,7 @@ const CELLS: {
 /** The rungs of BENCH_LADDER, each on top of the one before. */
 const LADDER = [
   { layers: 'nest', name: 'ladder: NestJS + undici' },
-  { layers: 'validation', name: 'ladder: + ValidationPipe' },
+  { layers: 'validation', name: 'ladder: + validation pipe' },
   { layers: 'sdk', name: 'ladder: + openai SDK' },
   { layers: 'agent', name: 'ladder: + ChatAgent' },
 ];

@@ -1,4 +1,4 @@
-import { type DynamicModule, Module, ValidationPipe } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
@@ -6,6 +6,7 @@ import { AgentModule, type AgentsOption } from './agent/agent.module';
 import { AuthModule } from './auth/auth.module';
 import { ChatCompletionsModule } from './chat-completions/chat-completions.module';
 import { OpenAiExceptionFilter } from './common/filters/openai-exception.filter';
+import { FastValidationPipe } from './common/validation/fast-validation.pipe';
 import { validationOptions } from './common/validation/validation-options';
 import {
   agentConfig,
@@ -76,7 +77,7 @@ export class AppModule {
       ],
       providers: [
         // Registered through DI (not main.ts) so every app built from this module, tests included, gets them.
-        { provide: APP_PIPE, useValue: new ValidationPipe(validationOptions) },
+        { provide: APP_PIPE, useValue: new FastValidationPipe(validationOptions) },
         { provide: APP_FILTER, useClass: OpenAiExceptionFilter },
       ],
     };
