@@ -101,8 +101,14 @@ export function pipeSse(res: Response, events$: Observable<unknown>, options: Pi
     let subscription: Subscription | undefined = undefined;
     subscription = events$.subscribe({
       next: (event) => {
+        const first = !res.headersSent;
         startStream();
         write(event instanceof SseComment ? `: ${event.text}\n\n` : `data: ${JSON.stringify(event)}\n\n`);
+        if (first && res.socket?.writableCorked) {
+          // Node holds a response's writes until the next tick, so a burst of chunks from one upstream read would
+          // leave together, the first one only when the last is framed. The headers and the first chunk go now.
+          res.socket.uncork();
+        }
       },
       error: (error: unknown) => {
         const response = toErrorResponse(error);
