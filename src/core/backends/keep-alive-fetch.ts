@@ -116,6 +116,20 @@ class UpstreamResponse extends Response {
   }
 }
 
+/** `json()`, `text()`, ...: read straight from the undici body. */
+function bodyReaders(names: Array<'json' | 'text' | 'arrayBuffer' | 'blob'>): PropertyDescriptorMap {
+  return Object.fromEntries(
+    names.map((name) => [
+      name,
+      {
+        value(this: UpstreamResponse) {
+          return this[UPSTREAM].body[name]();
+        },
+      },
+    ]),
+  );
+}
+
 Object.defineProperties(UpstreamResponse.prototype, {
   url: {
     get(this: UpstreamResponse) {
@@ -137,26 +151,7 @@ Object.defineProperties(UpstreamResponse.prototype, {
       return this[UPSTREAM].body.bodyUsed;
     },
   },
-  json: {
-    value(this: UpstreamResponse) {
-      return this[UPSTREAM].body.json();
-    },
-  },
-  text: {
-    value(this: UpstreamResponse) {
-      return this[UPSTREAM].body.text();
-    },
-  },
-  arrayBuffer: {
-    value(this: UpstreamResponse) {
-      return this[UPSTREAM].body.arrayBuffer();
-    },
-  },
-  blob: {
-    value(this: UpstreamResponse) {
-      return this[UPSTREAM].body.blob();
-    },
-  },
+  ...bodyReaders(['json', 'text', 'arrayBuffer', 'blob']),
   clone: {
     value() {
       throw new TypeError('This response cannot be cloned.');
