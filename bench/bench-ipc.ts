@@ -9,6 +9,8 @@ export interface ServerStats {
   /** process.cpuUsage() user + system, in microseconds. */
   cpuMicros: number;
   rssBytes: number;
+  /** V8 heap in use plus memory outside it (buffers), after a GC when one was asked for: what live objects hold. */
+  heldBytes: number;
 }
 
 export type ToChild = { type: 'stats'; id: number; gc?: boolean } | { type: 'exit' };
@@ -30,10 +32,15 @@ export function reportToRunner(server: Server): void {
         gc();
       }
       const cpu = process.cpuUsage();
+      const memory = process.memoryUsage();
       send({
         type: 'stats',
         id: message.id,
-        stats: { cpuMicros: cpu.user + cpu.system, rssBytes: process.memoryUsage.rss() },
+        stats: {
+          cpuMicros: cpu.user + cpu.system,
+          rssBytes: memory.rss,
+          heldBytes: memory.heapUsed + memory.external,
+        },
       });
     }
   });

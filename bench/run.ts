@@ -153,6 +153,11 @@ interface CellResult {
   rssGrowthPerStreamKB?: number;
   /** The same from the RSS just before the cell (after the warm-up, GC'd): the streams' own growth; the target's. */
   rssGrowthSinceCellStartKB?: number;
+  /**
+   * (Heap in use + external memory with every stream open − the same at the cell's start, both after a GC) / open
+   * streams: what the live objects of one open stream hold, which RSS (pages V8 keeps or returns) blurs.
+   */
+  heldPerStreamKB?: number;
 }
 
 interface Target {
@@ -217,6 +222,7 @@ async function pacedCell(load: Child, target: Target): Promise<CellResult> {
     rssGrowthPerStreamKB:
       (peak.rssBytes - (target.idleRssBytes ?? before.rssBytes)) / 1024 / Math.max(1, result.peakOpen ?? PACED.count),
     rssGrowthSinceCellStartKB: (peak.rssBytes - before.rssBytes) / 1024 / Math.max(1, result.peakOpen ?? PACED.count),
+    heldPerStreamKB: (peak.heldBytes - before.heldBytes) / 1024 / Math.max(1, result.peakOpen ?? PACED.count),
   };
 }
 
@@ -483,7 +489,7 @@ function toMarkdown(report: {
     for (const row of rows) {
       const extra =
         row.peakOpen !== undefined
-          ? ` (peak open ${row.peakOpen}; RSS per open stream: +${fmt(row.rssGrowthPerStreamKB, 1)} KB over idle, ${fmt(row.rssGrowthSinceCellStartKB, 1)} KB over the cell's start)`
+          ? ` (peak open ${row.peakOpen}; RSS per open stream: +${fmt(row.rssGrowthPerStreamKB, 1)} KB over idle, ${fmt(row.rssGrowthSinceCellStartKB, 1)} KB over the cell's start; heap and buffers held per open stream: ${fmt(row.heldPerStreamKB, 1)} KB)`
           : '';
       lines.push(
         `| ${cell.title} | ${row.target} | ${fmt(row.requestsPerSec, 0)} | ${fmt(row.p50Ms, 3)} | ${fmt(row.p99Ms, 3)} | ${fmt(row.ttfcP50Ms, 3)} | ${fmt(row.cpuPerRequestUs, 0)} | ${floor ? fmt(row.requestsPerSec / floor.requestsPerSec) : '–'} | ${floor ? fmt(row.cpuPerRequestUs / floor.cpuPerRequestUs) : '–'} | ${row.failures}${extra} |`,
