@@ -38,14 +38,18 @@ export class StreamOptionsDto {
  * The body of `POST /v1/chat/completions`. Fields OpenAI defines that we do not use are accepted and dropped (the
  * validation pipe's whitelist), never rejected.
  */
+/**
+ * class-validator runs a property's decorators from the bottom up and the client hears of the first failure, so a type
+ * check comes last (nearest the property): a string temperature is "must be a number", not "must not be greater than 2".
+ */
 export class ChatCompletionRequestDto {
   @ApiPropertyOptional({
     description: 'The served agent to talk to (see `GET /v1/models`). Defaults to the first served agent.',
     example: 'camel-model',
   })
   @IsOptional()
-  @IsString()
   @MinLength(1)
+  @IsString()
   model?: string;
 
   @ApiProperty({
@@ -53,10 +57,10 @@ export class ChatCompletionRequestDto {
     type: [ChatMessageDto],
     example: [{ role: 'user', content: 'What is the capital of France?' }],
   })
-  @IsArray()
   @ArrayMinSize(1)
   @ValidateNested({ each: true })
   @Type(() => ChatMessageDto)
+  @IsArray()
   messages!: ChatMessageDto[];
 
   @ApiPropertyOptional({ description: 'Stream the reply as Server-Sent Events.', default: false, example: false })
@@ -72,22 +76,22 @@ export class ChatCompletionRequestDto {
 
   @ApiPropertyOptional({ description: 'Sampling temperature, 0 to 2.', minimum: 0, maximum: 2, example: 0.7 })
   @IsOptional()
-  @IsNumber()
   @Min(0)
   @Max(2)
+  @IsNumber()
   temperature?: number | null;
 
   @ApiPropertyOptional({ description: 'Nucleus sampling, 0 to 1.', minimum: 0, maximum: 1, example: 1 })
   @IsOptional()
-  @IsNumber()
   @Min(0)
   @Max(1)
+  @IsNumber()
   top_p?: number | null;
 
   @ApiPropertyOptional({ description: 'Deprecated alias of `max_completion_tokens`.', minimum: 1, example: 256 })
   @IsOptional()
-  @IsInt()
   @Min(1)
+  @IsInt()
   max_tokens?: number | null;
 
   @ApiPropertyOptional({
@@ -96,8 +100,8 @@ export class ChatCompletionRequestDto {
     example: 256,
   })
   @IsOptional()
-  @IsInt()
   @Min(1)
+  @IsInt()
   max_completion_tokens?: number | null;
 
   @ApiPropertyOptional({
@@ -116,9 +120,9 @@ export class ChatCompletionRequestDto {
     default: 1,
   })
   @IsOptional()
-  @IsInt()
   @Min(1)
   @Max(16)
+  @IsInt()
   n?: number | null;
 
   @ApiPropertyOptional({ description: 'Seed for deterministic sampling, where the backend supports it.', example: 42 })
@@ -128,16 +132,16 @@ export class ChatCompletionRequestDto {
 
   @ApiPropertyOptional({ description: 'Penalize tokens already present, -2 to 2.', minimum: -2, maximum: 2 })
   @IsOptional()
-  @IsNumber()
   @Min(-2)
   @Max(2)
+  @IsNumber()
   presence_penalty?: number | null;
 
   @ApiPropertyOptional({ description: 'Penalize frequent tokens, -2 to 2.', minimum: -2, maximum: 2 })
   @IsOptional()
-  @IsNumber()
   @Min(-2)
   @Max(2)
+  @IsNumber()
   frequency_penalty?: number | null;
 
   @ApiPropertyOptional({ description: 'Token id to bias (-100 to 100), passed to backends that support it.' })

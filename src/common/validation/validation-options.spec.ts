@@ -22,6 +22,21 @@ describe('validationOptions', () => {
     });
   });
 
+  it('should name a wrong type as such, not as a range error', async () => {
+    const messageFor = async (body: Record<string, unknown>) => {
+      const error = (await validate({ messages: [{ role: 'user', content: 'x' }], ...body }).catch(
+        (e: unknown) => e,
+      )) as BadRequestException;
+      return (error.getResponse() as { error: { message: string } }).error.message;
+    };
+    expect(await messageFor({ temperature: 'hot' })).toBe(
+      "Invalid 'temperature': temperature must be a number conforming to the specified constraints.",
+    );
+    expect(await messageFor({ max_tokens: 'x' })).toBe("Invalid 'max_tokens': max_tokens must be an integer number.");
+    expect(await messageFor({ messages: 'hello' })).toBe("Invalid 'messages': messages must be an array.");
+    expect(await messageFor({ temperature: 3 })).toBe("Invalid 'temperature': temperature must not be greater than 2.");
+  });
+
   it('should strip unknown fields instead of rejecting them', async () => {
     const dto = await validate({ messages: [{ role: 'user', content: 'x', extra: 1 }], logprobs: true, store: false });
     expect(dto).toBeInstanceOf(ChatCompletionRequestDto);
