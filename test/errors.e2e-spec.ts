@@ -90,6 +90,14 @@ describe('Errors: one OpenAI shape with the right status', () => {
       expectErrorBody(res.body, { type: 'invalid_request_error', param: 'tool_choice' });
     });
 
+    it('should answer a JSON array for a body with 400 naming messages, not 500', async () => {
+      for (const body of [[], [{ messages: [{ role: 'user', content: 'x' }] }]]) {
+        const res = await request(stack.app.getHttpServer()).post('/v1/chat/completions').send(body).expect(400);
+        expectErrorBody(res.body, { type: 'invalid_request_error', param: 'messages' });
+      }
+      expect(stack.upstream.completions).toHaveLength(0);
+    });
+
     it('should answer malformed JSON with 400', async () => {
       const res = await request(stack.app.getHttpServer())
         .post('/v1/chat/completions')

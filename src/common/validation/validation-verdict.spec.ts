@@ -3,6 +3,8 @@ import { plainToInstance } from 'class-transformer';
 import { IsDefined, IsInt, IsOptional, IsString, validate, ValidateIf, type ValidatorOptions } from 'class-validator';
 import { ChatCompletionRequestDto } from '../../chat-completions/dto';
 import { validationOptions } from './validation-options';
+import { ValidationPipe } from '@nestjs/common';
+import { FastValidationPipe } from './fast-validation.pipe';
 import { ValidationVerdict } from './validation-verdict';
 
 const options: ValidatorOptions = {
@@ -205,5 +207,40 @@ describe(ValidationVerdict.name, () => {
     expect(verdict.accepts(body, { ...options, groups: ['a'] })).toBe(false);
     expect(verdict.accepts(body, { ...options, forbidNonWhitelisted: true })).toBe(false);
     expect(verdict.accepts(body, options)).toBe(true);
+  });
+});
+
+describe(FastValidationPipe.name, () => {
+  const meta = { type: 'body' as const, metatype: ChatCompletionRequestDto };
+  const nest = new ValidationPipe(validationOptions);
+  const fast = new FastValidationPipe(validationOptions);
+  /** What a pipe makes of a body: the value it passes on, or the error body it throws. */
+  const outcome = (pipe: ValidationPipe, body: unknown) =>
+    pipe.transform(structuredClone(body), meta).then(
+      (value: unknown) => ({ passed: JSON.parse(JSON.stringify(value)) as unknown }),
+      (error: { getResponse?: () => unknown; message?: string }) => ({
+        failed: error.getResponse?.() ?? error.message,
+      }),
+    );
+
+  it("should pass on and reject exactly what Nest's ValidationPipe does, with the same errors", async () => {
+    const next = random(424242);
+    const bodies: unknown[] = [
+      ...VALID,
+      [],
+      [VALID[0]],
+      {},
+      { messages: 'hello' },
+      ...Array.from({ length: 1500 }, (_, i) => mutate(VALID[i % VALID.length], next)),
+    ];
+    for (const body of bodies) {
+      const [expected, actual] = await Promise.all([outcome(nest, body), outcome(fast, body)]);
+      if (JSON.stringify(actual) !== JSON.stringify(expected)) {
+        throw new Error(
+          `pipes differ for ${JSON.stringify(body)}: ${JSON.stringify(actual)} vs ${JSON.stringify(expected)}`,
+        );
+      }
+    }
+    expect(await outcome(fast, [])).toMatchObject({ failed: { error: { param: 'messages' } } });
   });
 });

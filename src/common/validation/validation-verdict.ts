@@ -29,6 +29,9 @@ interface ClassPlan {
   hasMetadata: boolean;
 }
 
+/** A property `whitelist` removed: where, which, and its value (put back when the verdict is not "valid"). */
+type Stripped = [Record<string, unknown>, string, unknown];
+
 /** A class whose rules this fast check does not cover (async or promise validation): always the full validation. */
 const UNSUPPORTED = Symbol('unsupported');
 
@@ -47,15 +50,25 @@ export class ValidationVerdict {
   private readonly storage = getMetadataStorage();
   private readonly plans = new Map<Target, ClassPlan | typeof UNSUPPORTED>();
 
-  /** True when class-validator, given these options, would return no error for `object`. */
+  /**
+   * True when class-validator, given these options, would return no error for `object`. On false the object is left as
+   * it came (the properties `whitelist` stripped are put back), for class-validator to see the same input.
+   */
   accepts(object: object, options: ValidatorOptions = {}): boolean {
     if (options.groups?.length || options.always || options.strictGroups || options.forbidNonWhitelisted) {
       return false;
     }
-    return this.checkObject(object, options);
+    const stripped: Stripped[] = [];
+    if (this.checkObject(object, options, stripped)) {
+      return true;
+    }
+    for (const [owner, key, value] of stripped) {
+      owner[key] = value;
+    }
+    return false;
   }
 
-  private checkObject(object: object, options: ValidatorOptions): boolean {
+  private checkObject(object: object, options: ValidatorOptions, stripped: Stripped[]): boolean {
     const plan = this.planFor(object.constructor);
     if (plan === UNSUPPORTED) {
       return false;
@@ -65,15 +78,17 @@ export class ValidationVerdict {
       return options.forbidUnknownValues === false;
     }
     if (options.whitelist) {
-      for (const key of Object.keys(object)) {
+      const owner = object as Record<string, unknown>;
+      for (const key of Object.keys(owner)) {
         if (!plan.known.has(key)) {
-          delete (object as Record<string, unknown>)[key];
+          stripped.push([owner, key, owner[key]]);
+          delete owner[key];
         }
       }
     }
     for (const property of plan.properties) {
       const value = (object as Record<string, unknown>)[property.name];
-      if (!this.checkProperty(object, value, property, options)) {
+      if (!this.checkProperty(object, value, property, options, stripped)) {
         return false;
       }
     }
@@ -86,6 +101,7 @@ export class ValidationVerdict {
     value: unknown,
     property: Omit<PropertyPlan, 'name'>,
     options: ValidatorOptions,
+    stripped: Stripped[],
   ): boolean {
     for (const condition of property.conditional) {
       const test = condition.constraints[0] as (object: object, value: unknown) => boolean;
@@ -103,7 +119,9 @@ export class ValidationVerdict {
     ) {
       return true;
     }
-    return this.checkCustom(object, value, property.custom) && this.checkNested(value, property.nested, options);
+    return (
+      this.checkCustom(object, value, property.custom) && this.checkNested(value, property.nested, options, stripped)
+    );
   }
 
   private checkCustom(object: object, value: unknown, checks: CustomCheck[]): boolean {
@@ -132,7 +150,7 @@ export class ValidationVerdict {
   }
 
   /** class-validator's nestedValidations: arrays item by item, objects by their own class's rules. */
-  private checkNested(value: unknown, nested: Metadata[], options: ValidatorOptions): boolean {
+  private checkNested(value: unknown, nested: Metadata[], options: ValidatorOptions, stripped: Stripped[]): boolean {
     if (value === undefined || nested.length === 0) {
       return true;
     }
@@ -141,12 +159,12 @@ export class ValidationVerdict {
       const items = arrayLike(value);
       if (items) {
         for (const item of items) {
-          if (!this.checkProperty(value as object, item, itemRules, options)) {
+          if (!this.checkProperty(value as object, item, itemRules, options, stripped)) {
             return false;
           }
         }
       } else if (value instanceof Object) {
-        if (!this.checkObject(value, options)) {
+        if (!this.checkObject(value, options, stripped)) {
           return false;
         }
       } else {
