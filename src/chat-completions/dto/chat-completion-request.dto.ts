@@ -60,6 +60,8 @@ export class ChatCompletionRequestDto {
   @ArrayMinSize(1)
   @ValidateNested({ each: true })
   @Type(() => ChatMessageDto)
+  // class-validator's nested rule walks into an array inside the array; a message is an object.
+  @IsObject({ each: true })
   @IsArray()
   messages!: ChatMessageDto[];
 
@@ -163,6 +165,7 @@ export class ChatCompletionRequestDto {
     type: [ToolDto],
   })
   @IsOptional()
+  @IsObject({ each: true })
   @IsArray()
   @ValidateNested({ each: true })
   @Type(() => ToolDto)
@@ -184,6 +187,7 @@ export class ChatCompletionRequestDto {
 
   @ApiPropertyOptional({ description: 'Legacy: functions the model may call.', type: [FunctionDefinitionDto] })
   @IsOptional()
+  @IsObject({ each: true })
   @IsArray()
   @ValidateNested({ each: true })
   @Type(() => FunctionDefinitionDto)

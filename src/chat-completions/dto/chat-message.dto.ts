@@ -77,6 +77,7 @@ export class ChatMessageDto {
 
   @ApiPropertyOptional({ description: 'Tool calls the assistant made (assistant messages).', type: [ToolCallDto] })
   @IsOptional()
+  @IsObject({ each: true })
   @IsArray()
   @ValidateNested({ each: true })
   @Type(() => ToolCallDto)

@@ -37,6 +37,21 @@ describe('validationOptions', () => {
     expect(await messageFor({ temperature: 3 })).toBe("Invalid 'temperature': temperature must not be greater than 2.");
   });
 
+  it('should reject an array where a message, tool or tool call belongs', async () => {
+    const paramOf = async (body: Record<string, unknown>) => {
+      const error = (await validate(body).catch((e: unknown) => e)) as BadRequestException;
+      return (error.getResponse() as { error: { param: string } }).error.param;
+    };
+    const user = { role: 'user', content: 'x' };
+    expect(await paramOf({ messages: [[user]] })).toBe('messages');
+    expect(await paramOf({ messages: [user], tools: [[{ type: 'function', function: { name: 'f' } }]] })).toBe('tools');
+    expect(await paramOf({ messages: [user], functions: [[{ name: 'f' }]] })).toBe('functions');
+    const call = { id: 'c', type: 'function', function: { name: 'f', arguments: '{}' } };
+    expect(await paramOf({ messages: [{ role: 'assistant', content: null, tool_calls: [[call]] }] })).toBe(
+      'messages.0.tool_calls',
+    );
+  });
+
   it('should strip unknown fields instead of rejecting them', async () => {
     const dto = await validate({ messages: [{ role: 'user', content: 'x', extra: 1 }], logprobs: true, store: false });
     expect(dto).toBeInstanceOf(ChatCompletionRequestDto);
