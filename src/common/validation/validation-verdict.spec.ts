@@ -207,6 +207,8 @@ describe(ValidationVerdict.name, () => {
     expect(verdict.accepts(body, { ...options, groups: ['a'] })).toBe(false);
     expect(verdict.accepts(body, { ...options, forbidNonWhitelisted: true })).toBe(false);
     expect(verdict.accepts(body, options)).toBe(true);
+    const orphan = Object.assign(Object.create(null) as object, { messages: [] });
+    expect(verdict.accepts(orphan, options)).toBe(false);
   });
 });
 

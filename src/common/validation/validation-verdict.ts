@@ -69,6 +69,10 @@ export class ValidationVerdict {
   }
 
   private checkObject(object: object, options: ValidatorOptions, stripped: Stripped[]): boolean {
+    if (typeof object.constructor !== 'function') {
+      // No class to look up (a null-prototype object): class-validator's own handling decides.
+      return false;
+    }
     const plan = this.planFor(object.constructor);
     if (plan === UNSUPPORTED) {
       return false;
