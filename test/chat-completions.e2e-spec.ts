@@ -65,25 +65,7 @@ describe('POST /v1/chat/completions (OpenAI-compatible upstream)', () => {
     });
 
     it('should accept content as an array of parts, null assistant content and tool messages', async () => {
-      await stack.client.chat.completions.create({
-        model: 'camel-model',
-        messages: [
-          {
-            role: 'user',
-            content: [
-              { type: 'text', text: 'Look:' },
-              { type: 'image_url', image_url: { url: 'data:image/png;base64,AAAA' } },
-            ],
-          },
-          {
-            role: 'assistant',
-            content: null,
-            tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'lookup', arguments: '{"q":1}' } }],
-          },
-          { role: 'tool', tool_call_id: 'call_1', content: [{ type: 'text', text: 'result' }] },
-        ],
-      });
-      expect(stack.upstream.completions[0].body.messages!.slice(1)).toEqual([
+      const messages: OpenAI.Chat.ChatCompletionMessageParam[] = [
         {
           role: 'user',
           content: [
@@ -97,7 +79,10 @@ describe('POST /v1/chat/completions (OpenAI-compatible upstream)', () => {
           tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'lookup', arguments: '{"q":1}' } }],
         },
         { role: 'tool', tool_call_id: 'call_1', content: [{ type: 'text', text: 'result' }] },
-      ]);
+      ];
+      await stack.client.chat.completions.create({ model: 'camel-model', messages });
+      // Forwarded as the client wrote them, after the agent's system message.
+      expect(stack.upstream.completions[0].body.messages!.slice(1)).toEqual(messages);
     });
 
     it('should pass every honoured request field to the upstream and accept unknown ones', async () => {

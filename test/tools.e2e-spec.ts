@@ -388,69 +388,50 @@ describe('Agent tools (e2e)', () => {
   });
 
   describe('openai SDK helpers', () => {
-    it('should work with client.chat.completions.runTools() on a mixed turn', async () => {
-      stack = await serve(
+    /** The agent runs get_weather itself; get_time is the client's, run by the SDK helper; then the model answers. */
+    const serveMixedTurn = (city: string) =>
+      serve(
         (request, i) =>
           i === 0
             ? {
                 toolCalls: [
-                  { name: 'get_weather', arguments: { city: 'Bern' } },
+                  { name: 'get_weather', arguments: { city } },
                   { name: 'get_time', arguments: { tz: 'CET' } },
                 ],
               }
             : `Results: ${toolResults(request).join(' & ')}`,
         [weatherTool()],
       );
+    const getTimeTool = (run: (args: { tz: string }) => string) => ({
+      type: 'function' as const,
+      function: {
+        name: 'get_time',
+        description: 'Current time',
+        parameters: { type: 'object', properties: { tz: { type: 'string' } } },
+        function: run,
+        parse: (input: string) => JSON.parse(input) as { tz: string },
+      },
+    });
+
+    it('should work with client.chat.completions.runTools() on a mixed turn', async () => {
+      stack = await serveMixedTurn('Bern');
       const getTime = jest.fn((args: { tz: string }) => `12:00 ${args.tz}`);
       const runner = stack.client.chat.completions.runTools({
         model: MODEL,
         messages: [{ role: 'user', content: 'Weather and time in Bern?' }],
-        tools: [
-          {
-            type: 'function',
-            function: {
-              name: 'get_time',
-              description: 'Current time',
-              parameters: { type: 'object', properties: { tz: { type: 'string' } } },
-              function: getTime,
-              parse: (input: string) => JSON.parse(input) as { tz: string },
-            },
-          },
-        ],
+        tools: [getTimeTool(getTime)],
       });
       expect(await runner.finalContent()).toBe('Results: Bern: 21C & 12:00 CET');
       expect(getTime.mock.calls[0][0]).toEqual({ tz: 'CET' });
     });
 
     it('should work with runTools({ stream: true }) through keep-alive comments', async () => {
-      stack = await serve(
-        (request, i) =>
-          i === 0
-            ? {
-                toolCalls: [
-                  { name: 'get_weather', arguments: { city: 'Graz' } },
-                  { name: 'get_time', arguments: { tz: 'CET' } },
-                ],
-              }
-            : `Results: ${toolResults(request).join(' & ')}`,
-        [weatherTool()],
-      );
+      stack = await serveMixedTurn('Graz');
       const runner = stack.client.chat.completions.runTools({
         model: MODEL,
         stream: true,
         messages: [{ role: 'user', content: 'Weather and time in Graz?' }],
-        tools: [
-          {
-            type: 'function',
-            function: {
-              name: 'get_time',
-              description: 'Current time',
-              parameters: { type: 'object', properties: { tz: { type: 'string' } } },
-              function: (args: { tz: string }) => `12:00 ${args.tz}`,
-              parse: (input: string) => JSON.parse(input) as { tz: string },
-            },
-          },
-        ],
+        tools: [getTimeTool((args) => `12:00 ${args.tz}`)],
       });
       let streamed = '';
       runner.on('content', (delta) => (streamed += delta));
