@@ -6,6 +6,7 @@ import { AgentModule, type AgentsOption } from './agent/agent.module';
 import { AuthModule } from './auth/auth.module';
 import { ChatCompletionsModule } from './chat-completions/chat-completions.module';
 import { OpenAiExceptionFilter } from './common/filters/openai-exception.filter';
+import { SseModule } from './common/sse/sse.module';
 import { FastValidationPipe } from './common/validation/fast-validation.pipe';
 import { validationOptions } from './common/validation/validation-options';
 import {
@@ -64,6 +65,7 @@ export class AppModule {
           }),
         }),
         RedisModule,
+        SseModule,
         MetricsModule,
         RequestContextModule,
         AgentModule.forRoot(options.agents),

@@ -1,3 +1,4 @@
+import { withEnv } from './utils/with-env';
 import type OpenAI from 'openai';
 import { z } from 'zod';
 import { ScriptedModel, type ScriptedResponder } from '../src/core/backends/scripted.model';
@@ -276,16 +277,21 @@ describe('Agent tools (e2e)', () => {
 
   describe('streaming', () => {
     it('should stream client calls as proper deltas and keep the stream alive while own tools run', async () => {
-      stack = await serve(
-        () => ({
-          content: 'Working.',
-          toolCalls: [
-            { name: 'get_weather', arguments: { city: 'Oslo' } },
-            { name: 'client_a', arguments: { x: 1 } },
-            { name: 'client_b', arguments: { y: 'two' } },
-          ],
-        }),
-        [weatherTool()],
+      const slowWeather = weatherTool(
+        ({ city }) => new Promise((resolve) => setTimeout(() => resolve(`${city}: 21C`), 200)),
+      );
+      stack = await withEnv({ SSE_KEEP_ALIVE_MS: '20' }, () =>
+        serve(
+          () => ({
+            content: 'Working.',
+            toolCalls: [
+              { name: 'get_weather', arguments: { city: 'Oslo' } },
+              { name: 'client_a', arguments: { x: 1 } },
+              { name: 'client_b', arguments: { y: 'two' } },
+            ],
+          }),
+          [slowWeather],
+        ),
       );
       const frames = await rawStream(stack.url, {
         messages: [{ role: 'user', content: 'go' }],

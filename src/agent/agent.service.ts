@@ -1,26 +1,40 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Observable } from 'rxjs';
-import { SseComment } from '../common/sse/pipe-sse';
-import type { ChatAgent } from '../core/chat-agent';
+import { linkSignals, untilAborted } from '../common/async/linked-signal';
+import type { AgentResponse, AgentStreamEvent, ChatAgent, RunOptions } from '../core/chat-agent';
 import { ApiError } from '../core/errors';
-import { makeUsage } from '../core/tokens';
-import type { Usage } from '../core/types';
-import type {
-  ChatCompletion,
-  ChatCompletionChunk,
-  WireModel,
-  WireModelList,
-  WireToolCallDelta,
-} from '../openai/openai.types';
-import type { CompletionInput } from './completion-input';
-import { ChunkFactory, completionId, legacyFinishReason, toChatCompletion, toolCallId } from './completion-wire.mapper';
-import { SERVED_AGENTS, type ServedAgents } from './served-agents';
+import type { ChatMessage } from '../core/types';
+import type { WireModel, WireModelList } from '../openai/openai.types';
 import type { RequestContext } from '../request-context/request-context';
-import { withRequestScope } from '../request-context/request-scope';
+import { SERVED_AGENTS, type ServedAgents } from './served-agents';
+
+/** One run of a served agent, as every protocol's boundary hands it over. */
+export interface AgentCall {
+  /** The served agent id (the `model` clients name). */
+  model: string;
+  /** The whole conversation of this request; the agent adds its own template. */
+  messages: ChatMessage[];
+  options?: Omit<RunOptions, 'signal'>;
+  /** Independent runs of the same conversation (chat completions' `n`); default 1. */
+  n?: number;
+  /** The client's disconnect (non-streamed calls; a stream is cancelled by unsubscribing). */
+  signal?: AbortSignal;
+  /**
+   * The HTTP request being served: its timeout and shutdown abort the run (with its 504 / 503), and it hears the
+   * usage, first token and tool calls. Absent outside a request.
+   */
+  scope?: RequestContext;
+}
+
+/** One event of one of the call's `n` runs. */
+export interface ChoiceEvent {
+  choice: number;
+  event: AgentStreamEvent;
+}
 
 /**
- * Serves chat completions from the configured agents. Every request runs the agent statelessly on the request's
- * own messages (`ChatAgent.run`), so concurrent conversations never see each other.
+ * The served agents, run for any protocol. Every run is stateless on the call's own messages (`ChatAgent.run`), so
+ * concurrent conversations never see each other; the request scope is applied here, once.
  */
 @Injectable()
 export class AgentService {
@@ -33,7 +47,7 @@ export class AgentService {
   }
 
   getModel(id: string): WireModel {
-    this.resolve(id, undefined);
+    this.agent(id);
     return this.toWireModel(id);
   }
 
@@ -41,159 +55,90 @@ export class AgentService {
     return this.agents.keys().next().value as string;
   }
 
-  /**
-   * `scope`: the HTTP request being served (its timeout, shutdown and what it reports to logs, metrics and limits);
-   * absent when the service is used outside a request.
-   */
-  async complete(input: CompletionInput, signal?: AbortSignal, scope?: RequestContext): Promise<ChatCompletion> {
-    const agent = this.resolve(input.model, scope);
-    const created = Math.floor(Date.now() / 1000);
-    const responses = await Promise.all(
-      Array.from({ length: input.n }, () => agent.run(input.messages, { ...input.options, signal })),
+  /** The served agent, or the 404 OpenAI answers for an unknown model. */
+  agent(model: string): ChatAgent {
+    const agent = this.agents.get(model);
+    if (!agent) {
+      throw ApiError.modelNotFound(model, [...this.agents.keys()]);
+    }
+    return agent;
+  }
+
+  /** The call's `n` answers, in order. */
+  async run(call: AgentCall): Promise<AgentResponse[]> {
+    const agent = this.agent(call.model);
+    const scope = call.scope;
+    scope?.startDeadline();
+    const link = linkSignals(call.signal, scope?.signal);
+    const runs = Array.from({ length: call.n ?? 1 }, () =>
+      agent.run(call.messages, { ...call.options, signal: link.signal }),
     );
-    return toChatCompletion(
-      completionId(),
-      created,
-      input.model,
-      responses,
-      combineUsage(responses.map((r) => r.usage)),
-      input.legacyFunctions,
-    );
+    try {
+      const responses = await (scope ? untilAborted(Promise.all(runs), scope.signal) : Promise.all(runs));
+      for (const response of responses) {
+        scope?.observeResponse(response);
+      }
+      return responses;
+    } catch (error) {
+      throw scope ? scope.failure(error, call.signal) : error;
+    } finally {
+      link.dispose();
+    }
   }
 
   /**
-   * The reply as OpenAI stream chunks. The model is resolved now, so an unknown model is a plain 404 before any
-   * stream starts; unsubscribing (client gone) aborts the agent and the backend request behind it.
+   * The events of the call's `n` runs as they happen. The agent is resolved now, so an unknown model is a plain 404
+   * before any stream starts; unsubscribing (the client left) aborts the runs and the backend requests behind them.
+   * The server's own aborts (timeout, shutdown) end the stream at once with their error, even when a backend ignores
+   * its signal.
    */
-  stream(input: CompletionInput, scope?: RequestContext): Observable<ChatCompletionChunk | SseComment> {
-    const agent = this.resolve(input.model, scope);
-    return new Observable<ChatCompletionChunk | SseComment>((subscriber) => {
+  stream(call: AgentCall): Observable<ChoiceEvent> {
+    const agent = this.agent(call.model);
+    const scope = call.scope;
+    return new Observable<ChoiceEvent>((subscriber) => {
+      scope?.startDeadline();
+      if (scope) {
+        scope.streamed = true;
+      }
       const abort = new AbortController();
-      const chunks = new ChunkFactory(input.model, input.includeUsage);
-      const usages: Usage[] = [];
-      const keepAlives = new Set<NodeJS.Timeout>();
-
-      const streamChoice = async (index: number): Promise<void> => {
-        let opened = false;
-        const startedCalls = new Set<number>();
-        let keepAlive: NodeJS.Timeout | undefined;
-        const stopKeepAlive = () => {
-          clearInterval(keepAlive);
-          keepAlives.delete(keepAlive!);
-          keepAlive = undefined;
-        };
-        for await (const event of agent.runStream(input.messages, { ...input.options, signal: abort.signal })) {
-          if (!opened) {
-            // Sent with the first backend event, not before: a backend failing at once is still a plain HTTP error.
-            subscriber.next(chunks.choice(index, { role: 'assistant', content: '' }));
-            opened = true;
-          }
-          switch (event.type) {
-            case 'text':
-              subscriber.next(chunks.choice(index, { content: event.text }));
-              break;
-            case 'tool-call': {
-              if (input.legacyFunctions) {
-                // One call at most (the request asked the model for one); its first delta names the function.
-                if (event.index === 0) {
-                  subscriber.next(
-                    chunks.choice(index, {
-                      function_call: startedCalls.has(0)
-                        ? { arguments: event.arguments ?? '' }
-                        : { name: event.name ?? '', arguments: event.arguments ?? '' },
-                    }),
-                  );
-                  startedCalls.add(0);
-                }
-                break;
-              }
-              let delta: WireToolCallDelta;
-              if (startedCalls.has(event.index)) {
-                delta = { index: event.index, function: { arguments: event.arguments ?? '' } };
-              } else {
-                startedCalls.add(event.index);
-                delta = {
-                  index: event.index,
-                  id: event.id ?? toolCallId(),
-                  type: 'function',
-                  function: { name: event.name ?? '', arguments: event.arguments ?? '' },
-                };
-              }
-              subscriber.next(chunks.choice(index, { tool_calls: [delta] }));
-              break;
-            }
-            case 'tool-run':
-              // While the agent's own tools run the client hears nothing from the model: keep the stream alive.
-              if (event.phase === 'start') {
-                subscriber.next(new SseComment());
-                keepAlive = setInterval(() => subscriber.next(new SseComment()), KEEP_ALIVE_INTERVAL_MS);
-                keepAlives.add(keepAlive);
-              } else {
-                stopKeepAlive();
-              }
-              break;
-            case 'finish':
-              usages.push(event.usage);
-              subscriber.next(
-                chunks.choice(
-                  index,
-                  {},
-                  input.legacyFunctions ? legacyFinishReason(event.finishReason) : event.finishReason,
-                ),
-              );
-              break;
-          }
-        }
-        stopKeepAlive();
+      const onServerAbort = () => {
+        abort.abort(scope?.signal.reason);
+        subscriber.error(scope?.signal.reason);
       };
-
-      // Set once every choice ended well: the teardown then has no work to abort (and skips an abort's cost).
-      let completed = false;
-      Promise.all(Array.from({ length: input.n }, (_, index) => streamChoice(index))).then(
-        () => {
-          completed = true;
-          if (input.includeUsage) {
-            subscriber.next(chunks.usage(combineUsage(usages)));
+      scope?.signal.addEventListener('abort', onServerAbort, { once: true });
+      let settled = false;
+      const runChoice = async (choice: number): Promise<void> => {
+        for await (const event of agent.runStream(call.messages, { ...call.options, signal: abort.signal })) {
+          if (subscriber.closed) {
+            break;
           }
+          scope?.observe(event);
+          subscriber.next({ choice, event });
+        }
+      };
+      Promise.all(Array.from({ length: call.n ?? 1 }, (_, choice) => runChoice(choice))).then(
+        () => {
+          settled = true;
           subscriber.complete();
         },
         (error: unknown) => {
-          if (!abort.signal.aborted) {
-            subscriber.error(error);
+          // Not settled: the teardown that follows aborts the other runs.
+          if (!subscriber.closed) {
+            subscriber.error(scope ? scope.failure(error) : error);
           }
         },
       );
       return () => {
-        for (const timer of keepAlives) {
-          clearInterval(timer);
-        }
-        if (!completed) {
+        scope?.signal.removeEventListener('abort', onServerAbort);
+        // Nothing to cancel once every run ended (and an abort has a cost).
+        if (!settled) {
           abort.abort();
         }
       };
     });
   }
 
-  private resolve(model: string, scope: RequestContext | undefined): ChatAgent {
-    const agent = this.agents.get(model);
-    if (!agent) {
-      throw ApiError.modelNotFound(model, [...this.agents.keys()]);
-    }
-    // Within an HTTP request: adds its timeout/shutdown signal and reports usage, first token and tool calls.
-    return withRequestScope(agent, scope);
-  }
-
   private toWireModel(id: string): WireModel {
     return { id, object: 'model', created: this.startedAt, owned_by: 'chat-agent-server' };
   }
-}
-
-/** How often an SSE comment goes out while the agent's own tools run (and once when they start). */
-const KEEP_ALIVE_INTERVAL_MS = 5_000;
-
-/** With `n` choices the prompt is read once, the completions add up (as OpenAI bills it). */
-function combineUsage(usages: Usage[]): Usage {
-  const prompt = Math.max(0, ...usages.map((u) => u.promptTokens));
-  const completion = usages.reduce((sum, u) => sum + u.completionTokens, 0);
-  return makeUsage(prompt, completion);
 }

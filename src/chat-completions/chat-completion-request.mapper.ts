@@ -1,4 +1,4 @@
-import type { CompletionInput } from '../agent/completion-input';
+import type { CompletionInput } from './completion-input';
 import { ApiError } from '../core/errors';
 import type {
   ChatMessage,

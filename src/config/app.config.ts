@@ -44,6 +44,7 @@ export class EnvironmentVariables {
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) KEEP_ALIVE_TIMEOUT_MS?: number;
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) HEADERS_TIMEOUT_MS?: number;
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) SHUTDOWN_DRAIN_MS?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) SSE_KEEP_ALIVE_MS?: number;
 }
 
 export function validateEnvironment(config: Record<string, unknown>): EnvironmentVariables {
@@ -117,6 +118,8 @@ export interface ServerConfig {
   keepAliveTimeoutMs: number;
   headersTimeoutMs: number;
   shutdownDrainMs: number;
+  /** A comment line goes out on a stream silent this long (0 = never). */
+  sseKeepAliveMs: number;
 }
 
 export interface AllConfig {
@@ -180,6 +183,7 @@ export const serverConfig = registerAs('server', (): ServerConfig => {
     // Node requires headersTimeout > keepAliveTimeout to avoid racing a reused socket.
     headersTimeoutMs: env.HEADERS_TIMEOUT_MS ?? keepAliveTimeoutMs + 1_000,
     shutdownDrainMs: env.SHUTDOWN_DRAIN_MS ?? 25_000,
+    sseKeepAliveMs: env.SSE_KEEP_ALIVE_MS ?? 5_000,
   };
 });
 

@@ -1,5 +1,7 @@
 import type { Request } from 'express';
+import type { AgentResponse, AgentStreamEvent } from '../core/chat-agent';
 import { ApiError } from '../core/errors';
+import { addUsage } from '../core/tokens';
 import type { Usage } from '../core/types';
 
 /** Who spent what in one request: how the service boundary reports back to logs, metrics and rate limits. */
@@ -56,17 +58,36 @@ export class RequestContext {
   }
 
   addUsage(usage: Usage): void {
-    const before = this.usage;
-    this.usage = before
-      ? {
-          promptTokens: before.promptTokens + usage.promptTokens,
-          completionTokens: before.completionTokens + usage.completionTokens,
-          totalTokens: before.totalTokens + usage.totalTokens,
-        }
-      : { ...usage };
+    this.usage = this.usage ? addUsage(this.usage, usage) : { ...usage };
     for (const listener of this.usageListeners) {
       listener(usage);
     }
+  }
+
+  /** What one streamed agent event tells logs, metrics and limits: first token, tool calls, usage. */
+  observe(event: AgentStreamEvent): void {
+    this.markFirstToken();
+    if (event.type === 'tool-call' && event.name) {
+      this.toolCalls.push({ name: event.name, executor: 'client' });
+    } else if (event.type === 'tool-run' && event.phase === 'start') {
+      for (const call of event.calls) {
+        this.toolCalls.push({ name: call.name, executor: 'agent' });
+      }
+    } else if (event.type === 'finish') {
+      this.addUsage(event.usage);
+    }
+  }
+
+  /** The same, for a whole (non-streamed) agent response. */
+  observeResponse(response: AgentResponse): void {
+    this.markFirstToken();
+    for (const call of response.agentToolCalls ?? []) {
+      this.toolCalls.push({ name: call.name, executor: 'agent' });
+    }
+    for (const call of response.message.toolCalls ?? []) {
+      this.toolCalls.push({ name: call.name, executor: 'client' });
+    }
+    this.addUsage(response.usage);
   }
 
   onStreamOpen(listener: () => void): void {

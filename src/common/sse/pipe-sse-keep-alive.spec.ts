@@ -2,8 +2,8 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Response } from 'express';
-import { of } from 'rxjs';
-import { pipeSse, SseComment } from './pipe-sse';
+import { Subject } from 'rxjs';
+import { pipeSse } from './pipe-sse';
 
 describe(`${pipeSse.name} keep-alive comments`, () => {
   let server: Server | undefined;
@@ -12,18 +12,34 @@ describe(`${pipeSse.name} keep-alive comments`, () => {
     await new Promise((resolve) => server?.close(resolve));
   });
 
-  it('should write SseComment events as comment lines between data frames', async () => {
+  it('should write comment lines while the stream is silent, and none once it ended', async () => {
+    const events = new Subject<unknown>();
+    let piped!: Promise<void>;
     server = createServer((_req, res) => {
-      void pipeSse(
-        res as unknown as Response,
-        of({ a: 1 }, new SseComment(), new SseComment('tools running'), { b: 2 }),
-      );
+      piped = pipeSse(res as unknown as Response, events, { keepAliveMs: 20 });
+      events.next({ a: 1 });
     });
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
-    expect(await response.text()).toBe(
-      'data: {"a":1}\n\n: keep-alive\n\n: tools running\n\ndata: {"b":2}\n\ndata: [DONE]\n\n',
-    );
+    const reader = response.body!.getReader();
+    let text = '';
+    const decoder = new TextDecoder();
+    // Read until two comments arrived during the silence, then end the stream.
+    while ((text.match(/: keep-alive/g) ?? []).length < 2) {
+      const { value } = await reader.read();
+      text += decoder.decode(value);
+    }
+    events.next({ b: 2 });
+    events.complete();
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) {
+        break;
+      }
+      text += decoder.decode(value);
+    }
+    await piped;
+    expect(text).toMatch(/^data: \{"a":1\}\n\n(: keep-alive\n\n){2,}data: \{"b":2\}\n\ndata: \[DONE\]\n\n$/);
   });
 });

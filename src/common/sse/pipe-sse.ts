@@ -1,40 +1,45 @@
 import type { Response } from 'express';
 import type { Observable, Subscription } from 'rxjs';
 import { toErrorResponse } from '../errors/error-response';
-
-/**
- * An SSE comment line (`: text`), which every SSE client ignores: emitted into the stream to keep an idle
- * connection alive (proxies and clients drop streams that stay silent too long, e.g. while an agent runs its tools).
- */
-export class SseComment {
-  constructor(readonly text = 'keep-alive') {}
-}
+import { chatCompletionsSse, type SseFormat } from './sse-format';
 
 export interface PipeSseOptions {
+  /** How the protocol frames its events; default: OpenAI Chat Completions. */
+  format?: SseFormat;
+  /**
+   * After this long without a frame, a comment line (`: keep-alive`) goes out, which every SSE client ignores:
+   * proxies and clients drop streams that stay silent too long (e.g. while an agent runs its tools). Default 0: off.
+   */
+  keepAliveMs?: number;
   /** Called for errors that are not the client's or ours to show (logged with stack by the caller). */
   onUnexpectedError?: (error: unknown) => void;
 }
 
 /**
- * Writes an Observable of JSON events to `res` as OpenAI-style Server-Sent Events.
+ * Writes an Observable of events to `res` as Server-Sent Events, framed by the protocol's `SseFormat`.
  *
  * - Headers are committed with the first event, so a failure before it (bad upstream, unknown model) is still a
  *   plain HTTP error with a real status, not a 200 with an error inside (clawrouter#101).
- * - After a successful completion: `data: [DONE]`. After a mid-stream error: one `data: {"error": ...}` frame and
- *   the end, without `[DONE]`, so clients cannot mistake a broken reply for a finished one.
+ * - After a successful completion: the format's end marker. After a mid-stream error: its one error frame and the
+ *   end, never the end marker.
+ * - While the stream is silent, a keep-alive comment every `keepAliveMs`.
  * - Backpressure: each write waits for `drain` when the socket buffer is full.
  * - Teardown on `res` 'close' (not `req` 'close', which fires once the body is read: nest#17098), which
  *   unsubscribes and so aborts the work behind the stream.
  */
 export function pipeSse(res: Response, events$: Observable<unknown>, options: PipeSseOptions = {}): Promise<void> {
+  const format = options.format ?? chatCompletionsSse;
+  const keepAliveMs = options.keepAliveMs ?? 0;
   return new Promise<void>((resolve) => {
     let finished = false;
+    let keepAlive: NodeJS.Timeout | undefined;
 
     const finish = () => {
       if (finished) {
         return;
       }
       finished = true;
+      clearTimeout(keepAlive);
       res.off('close', onClose);
       subscription?.unsubscribe();
       resolve();
@@ -54,6 +59,10 @@ export function pipeSse(res: Response, events$: Observable<unknown>, options: Pi
         'X-Accel-Buffering': 'no',
       });
       res.flushHeaders();
+      if (keepAliveMs > 0) {
+        // write() re-arms the timer (refresh() also re-arms one that has fired).
+        keepAlive = setTimeout(() => write(': keep-alive\n\n'), keepAliveMs);
+      }
     };
 
     // Frames go straight to the socket; only while it drains are they held, in order (no promise per frame).
@@ -67,6 +76,8 @@ export function pipeSse(res: Response, events$: Observable<unknown>, options: Pi
       if (finished || res.writableEnded || res.destroyed) {
         return;
       }
+      // One timer per stream, re-armed by each frame: silence, not time, triggers the comment.
+      keepAlive?.refresh();
       if (!res.write(frame)) {
         held = [];
         const onDrainOrClose = () => {
@@ -103,7 +114,7 @@ export function pipeSse(res: Response, events$: Observable<unknown>, options: Pi
       next: (event) => {
         const first = !res.headersSent;
         startStream();
-        write(event instanceof SseComment ? `: ${event.text}\n\n` : `data: ${JSON.stringify(event)}\n\n`);
+        write(format.frame(event));
         if (first && res.socket?.writableCorked) {
           // Node holds a response's writes until the next tick, so a burst of chunks from one upstream read would
           // leave together, the first one only when the last is framed. The headers and the first chunk go now.
@@ -120,12 +131,14 @@ export function pipeSse(res: Response, events$: Observable<unknown>, options: Pi
           finish();
           return;
         }
-        write(`data: ${JSON.stringify(response.body)}\n\n`);
+        write(format.errorFrame(response));
         end();
       },
       complete: () => {
         startStream();
-        write('data: [DONE]\n\n');
+        if (format.done) {
+          write(format.done);
+        }
         end();
       },
     });

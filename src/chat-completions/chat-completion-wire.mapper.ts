@@ -14,8 +14,6 @@ export function completionId(): string {
   return `chatcmpl-${randomId(12)}`;
 }
 
-export { newToolCallId as toolCallId } from '../core/tools/tool-call-id';
-
 export function toWireUsage(usage: Usage): WireUsage {
   return {
     prompt_tokens: usage.promptTokens,
