@@ -1,3 +1,4 @@
+import { isApiPath } from '../common/http/api-path';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { type CanActivate, type ExecutionContext, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
@@ -34,7 +35,7 @@ export class ApiKeyGuard implements CanActivate, OnModuleInit {
 
   canActivate(context: ExecutionContext): boolean {
     const req = context.switchToHttp().getRequest<Request>();
-    if (this.digests.length === 0 || !req.path.startsWith('/v1/')) {
+    if (this.digests.length === 0 || !isApiPath(req.path)) {
       return true;
     }
     const key = bearerToken(req.headers.authorization);

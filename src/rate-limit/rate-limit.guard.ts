@@ -1,3 +1,4 @@
+import { isApiPath } from '../common/http/api-path';
 import { type CanActivate, type ExecutionContext, Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { Request, Response } from 'express';
@@ -37,7 +38,7 @@ export class RateLimitGuard implements CanActivate {
     const http = context.switchToHttp();
     const req = http.getRequest<Request>();
     const res = http.getResponse<Response>();
-    if ((this.rpm === 0 && this.tpm === 0) || !req.path.startsWith('/v1/')) {
+    if ((this.rpm === 0 && this.tpm === 0) || !isApiPath(req.path)) {
       return true;
     }
     const requestContext = requestContextOf(req);

@@ -1,3 +1,4 @@
+import { isApiPath } from '../common/http/api-path';
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
@@ -57,7 +58,7 @@ export class RequestContextMiddleware {
     const context = new RequestContext(id, this.config.requestTimeoutMs);
     attachRequestContext(req, context);
 
-    const isApi = req.path.startsWith('/v1/');
+    const isApi = isApiPath(req.path);
     if (isApi) {
       const refusal = this.refusal();
       if (refusal) {
