@@ -22,6 +22,29 @@ export default tseslint.config(
       curly: 'error',
     },
   },
+  // The core is the framework-free library: it imports itself and the OpenAI wire types, nothing of the service.
+  ...[1, 2, 3, 4].map((depth) => ({
+    files: [`src/core/${'*/'.repeat(depth - 1)}*.ts`],
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@nestjs/*', 'express', 'rxjs', 'rxjs/*', 'nestjs-pino', 'pino*', 'class-*', 'ioredis'],
+              message: 'src/core is framework-free: no Nest, Express, RxJS or service dependencies.',
+            },
+            {
+              // From this depth, `../` repeated `depth` times leaves src/core: only src/openai is allowed there.
+              regex: `^(\\.\\./){${depth}}(?!openai/)`,
+              message: 'src/core imports only itself and src/openai (wire types), never the service around it.',
+            },
+          ],
+        },
+      ],
+    },
+  })),
   {
     // Specs poke at loosely typed JSON bodies from supertest and the wire; the production code stays strict.
     files: ['**/*.spec.ts', 'test/**/*.ts', 'bench/**/*.ts', 'examples/**/*.ts'],

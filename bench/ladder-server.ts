@@ -7,8 +7,9 @@
  *   keep-alive Agent, the parsed JSON answered as is. What the framework alone costs.
  * - `validation`: + our global validation pipe with our request DTO (Nest's ValidationPipe: class-transformer and
  *   class-validator, behind the fast verdict of FastValidationPipe).
- * - `sdk`: + the upstream call through the openai SDK (on our keep-alive fetch) instead of `undici.request`.
- * - `agent`: + our ChatAgent (`run()` with an OpenAICompatibleModel) instead of the bare SDK call.
+ * - `model`: + the upstream call through our OpenAICompatibleModel (`generate()`: request mapping, undici client,
+ *   lenient answer reading) instead of a bare `undici.request`.
+ * - `agent`: + our ChatAgent (`run()` with that model) instead of the bare model call.
  * The full service (logging, metrics, request context, guards, helmet, ...) is the `chat-agent-server` target itself.
  *
  * Loads the built library from BENCH_DIST, like service-server. Env: UPSTREAM_ORIGIN, BENCH_LAYERS, BENCH_DIST.
@@ -25,12 +26,11 @@ type Library = typeof import('../src/index');
 type Dtos = typeof import('../src/chat-completions/dto');
 type Validation = typeof import('../src/common/validation/validation-options');
 type Pipe = typeof import('../src/common/validation/fast-validation.pipe');
-type KeepAlive = typeof import('../src/core/backends/keep-alive-fetch');
 
 const layers = process.env.BENCH_LAYERS ?? 'nest';
-const rung = ['nest', 'validation', 'sdk', 'agent'].indexOf(layers);
+const rung = ['nest', 'validation', 'model', 'agent'].indexOf(layers);
 if (rung < 0) {
-  throw new Error(`BENCH_LAYERS must be nest, validation, sdk or agent, not ${layers}`);
+  throw new Error(`BENCH_LAYERS must be nest, validation, model or agent, not ${layers}`);
 }
 const dist = process.env.BENCH_DIST ?? resolve(__dirname, '../dist/index.js');
 const load = createRequire(__filename);
@@ -38,7 +38,6 @@ const fromDist = <T>(path: string) => load(join(dirname(dist), path)) as T;
 const library = load(dist) as Library;
 const origin = process.env.UPSTREAM_ORIGIN ?? 'http://127.0.0.1:8001';
 const dispatcher = new Agent({ keepAliveTimeout: 60_000 });
-const fetch = fromDist<KeepAlive>('core/backends/keep-alive-fetch.js').createKeepAliveFetch();
 const models = new Map<string, InstanceType<Library['OpenAICompatibleModel']>>();
 const agents = new Map<string, InstanceType<Library['ChatAgent']>>();
 
@@ -50,7 +49,7 @@ interface Body {
 function modelFor(name: string): InstanceType<Library['OpenAICompatibleModel']> {
   let model = models.get(name);
   if (!model) {
-    model = new library.OpenAICompatibleModel({ model: name, baseURL: `${origin}/v1`, apiKey: 'bench', fetch });
+    model = new library.OpenAICompatibleModel({ model: name, baseURL: `${origin}/v1`, apiKey: 'bench' });
     models.set(name, model);
   }
   return model;
@@ -77,7 +76,8 @@ async function answer(body: Body): Promise<unknown> {
     return upstream.body.json();
   }
   if (rung === 2) {
-    return modelFor(body.model).client.chat.completions.create({ model: body.model, messages: body.messages });
+    const result = await modelFor(body.model).generate({ messages: body.messages });
+    return { choices: [{ index: 0, message: { role: 'assistant', content: result.content } }] };
   }
   const reply = await agentFor(body.model).run(body.messages);
   return {

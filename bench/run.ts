@@ -250,7 +250,7 @@ const CELLS: {
 const LADDER = [
   { layers: 'nest', name: 'ladder: NestJS + undici' },
   { layers: 'validation', name: 'ladder: + validation pipe' },
-  { layers: 'sdk', name: 'ladder: + openai SDK' },
+  { layers: 'model', name: 'ladder: + OpenAICompatibleModel' },
   { layers: 'agent', name: 'ladder: + ChatAgent' },
 ];
 

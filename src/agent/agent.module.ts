@@ -69,9 +69,7 @@ function upstreamModel(app: AppConfig, agent: AgentConfig): ModelBackend {
     apiKey: agent.apiKey,
     timeoutMs: agent.upstreamTimeoutMs,
   });
-  new Logger(AgentModule.name).log(
-    `Serving '${app.servedModelName}': model '${agent.model}' at ${model.client.baseURL}`,
-  );
+  new Logger(AgentModule.name).log(`Serving '${app.servedModelName}': model '${agent.model}' at ${model.baseURL}`);
   return model;
 }
 
@@ -81,19 +79,11 @@ function upstreamModel(app: AppConfig, agent: AgentConfig): ModelBackend {
  */
 function embeddedModel(app: AppConfig, agent: AgentConfig): ModelBackend {
   const logger = new Logger('LlamaCppModel');
-  const llama = agent.llama;
-  const model = new LlamaCppModel({
-    model: llama.model,
-    modelDir: llama.modelDir,
-    gpu: llama.gpu,
-    threads: llama.threads,
-    parallel: llama.parallel,
-    queueLimit: llama.queueLimit,
-    contextSize: llama.contextSize,
-    connectTimeoutMs: llama.downloadTimeoutMs,
-    onLog: (message) => logger.log(message),
-  });
-  logger.log(`No OPENAI_BASE_URL or OPENAI_API_KEY: serving '${app.servedModelName}' with ${llama.model} in-process`);
+  const model = new LlamaCppModel({ ...agent.llama, onLog: (message) => logger.log(message) });
+
+  logger.log(
+    `No OPENAI_BASE_URL or OPENAI_API_KEY: serving '${app.servedModelName}' with ${agent.llama.model} in-process`,
+  );
   model.ready().catch((error: Error) => logger.error(error.message));
   return model;
 }

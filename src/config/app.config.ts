@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { registerAs } from '@nestjs/config';
+import type { LlamaCppModelOptions, LlamaGpu } from '../core/backends/llama-cpp/llama-cpp.model';
+import { DEFAULT_UPSTREAM_TIMEOUT_MS } from '../core/backends/openai-compatible.model';
+import { SYSTEM_MESSAGE_POLICIES, type SystemMessagePolicy } from '../core/chat-agent';
 import { plainToInstance, Type } from 'class-transformer';
 import { IsIn, IsInt, IsNumber, IsOptional, IsString, IsUrl, Max, Min, MinLength, validateSync } from 'class-validator';
 
@@ -14,7 +17,7 @@ export class EnvironmentVariables {
   @IsOptional() @Type(() => Number) @IsNumber() @Min(0) @Max(2) AGENT_TEMPERATURE?: number;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) AGENT_MAX_TOKENS?: number;
   @IsOptional() @IsString() @MinLength(1) SERVED_MODEL_NAME?: string;
-  @IsOptional() @IsIn(['append', 'replace', 'ignore']) SYSTEM_MESSAGE_POLICY?: 'append' | 'replace' | 'ignore';
+  @IsOptional() @IsIn(SYSTEM_MESSAGE_POLICIES) SYSTEM_MESSAGE_POLICY?: SystemMessagePolicy;
   // The embedded llama.cpp backend, used when no upstream is configured (README "Embedded default").
   @IsOptional() @IsString() @MinLength(1) LLAMA_MODEL?: string;
   @IsOptional() @IsString() @MinLength(1) LLAMA_MODEL_DIR?: string;
@@ -61,23 +64,14 @@ export interface AppConfig {
   port: number;
   host: string;
   servedModelName: string;
-  systemMessagePolicy: 'append' | 'replace' | 'ignore';
+  systemMessagePolicy: SystemMessagePolicy;
   bodyLimit: string;
   logLevel: string;
 }
 
-/** The embedded llama.cpp backend (LLAMA_*). */
-export interface LlamaConfig {
-  /** A GGUF path or an https URL. */
-  model: string;
-  modelDir?: string;
-  gpu: 'auto' | false | 'cuda' | 'vulkan' | 'metal';
-  threads?: number;
-  parallel: number;
-  queueLimit: number;
-  contextSize: number;
-  downloadTimeoutMs: number;
-}
+/** The embedded llama.cpp backend (LLAMA_*): the backend's own options, with the ones the service always sets. */
+export type LlamaConfig = Pick<LlamaCppModelOptions, 'model' | 'modelDir' | 'threads'> &
+  Required<Pick<LlamaCppModelOptions, 'gpu' | 'parallel' | 'queueLimit' | 'contextSize' | 'connectTimeoutMs'>>;
 
 /**
  * Qwen2.5 1.5B Instruct, Q4_K_M (about 1.1 GB): the smallest Qwen2.5 that follows its tool-call template reliably,
@@ -149,16 +143,16 @@ export const agentConfig = registerAs('agent', (): AgentConfig => {
     systemMessage: env.AGENT_SYSTEM_MESSAGE ?? 'You are a helpful assistant.',
     temperature: env.AGENT_TEMPERATURE,
     maxTokens: env.AGENT_MAX_TOKENS,
-    upstreamTimeoutMs: env.UPSTREAM_TIMEOUT_MS ?? 600_000,
+    upstreamTimeoutMs: env.UPSTREAM_TIMEOUT_MS ?? DEFAULT_UPSTREAM_TIMEOUT_MS,
     llama: {
       model: env.LLAMA_MODEL ?? DEFAULT_LLAMA_MODEL,
       modelDir: env.LLAMA_MODEL_DIR,
-      gpu: env.LLAMA_GPU === undefined || env.LLAMA_GPU === 'false' ? false : (env.LLAMA_GPU as LlamaConfig['gpu']),
+      gpu: env.LLAMA_GPU === undefined || env.LLAMA_GPU === 'false' ? false : (env.LLAMA_GPU as LlamaGpu),
       threads: env.LLAMA_THREADS,
       parallel: env.LLAMA_PARALLEL ?? 1,
       queueLimit: env.LLAMA_QUEUE_LIMIT ?? 16,
       contextSize: env.LLAMA_CONTEXT_SIZE ?? 4096,
-      downloadTimeoutMs: env.LLAMA_DOWNLOAD_TIMEOUT_MS ?? 15_000,
+      connectTimeoutMs: env.LLAMA_DOWNLOAD_TIMEOUT_MS ?? 15_000,
     },
   };
 });

@@ -1,4 +1,3 @@
-import type { INestApplication } from '@nestjs/common';
 import { ChatMemory } from './chat-memory';
 import { AbortedError } from './errors';
 import { isModelBackend, type ModelBackend } from './model-backend';
@@ -23,7 +22,8 @@ import type {
 } from './types';
 
 /** What to do with a client's own system/developer messages, given the agent has a system message of its own. */
-export type SystemMessagePolicy = 'append' | 'replace' | 'ignore';
+export const SYSTEM_MESSAGE_POLICIES = ['append', 'replace', 'ignore'] as const;
+export type SystemMessagePolicy = (typeof SYSTEM_MESSAGE_POLICIES)[number];
 
 export interface ChatAgentOptions extends Omit<GenerationOptions, 'tools' | 'toolChoice'> {
   /** The agent's own instructions, always first in the conversation the model sees. */
@@ -73,6 +73,22 @@ export type AgentStreamEvent =
   /** The agent starts running its own tools (streams use it to keep the connection alive meanwhile). */
   | { type: 'tool-run'; phase: 'start'; calls: ToolCall[] }
   | { type: 'tool-run'; phase: 'end'; results: ToolCallResult[] };
+
+/**
+ * What `toOpenAICompatibleServer()` resolves to. The server fills this in by a type-level augmentation
+ * (src/server/create-server.ts), so the core names no framework type and imports nothing from the server.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface ServerTypes {}
+export type AgentServer = ServerTypes extends { app: infer App } ? App : { listen(port: number): Promise<unknown> };
+
+type ServerFactory = (agents: ChatAgent | Record<string, ChatAgent>) => Promise<AgentServer>;
+let serverFactory: ServerFactory | undefined;
+
+/** Called once by the server module when it loads: how an agent becomes a served application. */
+export function provideServerFactory(factory: ServerFactory): void {
+  serverFactory = factory;
+}
 
 export interface ServeOptions {
   /** The id clients pass as `model`; default from `SERVED_MODEL_NAME`, else `camel-model`. */
@@ -392,12 +408,14 @@ export class ChatAgent {
   }
 
   /**
-   * A Nest application serving this agent as an OpenAI-compatible API, ready for `await app.listen(8000)`.
-   * Loaded lazily so the core stays usable without the HTTP stack.
+   * A Nest application serving this agent as an OpenAI-compatible API, ready for `await app.listen(8000)`. The server
+   * comes with the package entry (`chat-agent-server`); the core alone stays usable without the HTTP stack.
    */
-  async toOpenAICompatibleServer(options: ServeOptions = {}): Promise<INestApplication> {
-    const { createServer } = await import('../server/create-server.js');
-    return createServer({ agents: options.modelId ? { [options.modelId]: this } : this });
+  async toOpenAICompatibleServer(options: ServeOptions = {}): Promise<AgentServer> {
+    if (!serverFactory) {
+      throw new Error("The server is not loaded: import ChatAgent from 'chat-agent-server' (the package entry).");
+    }
+    return serverFactory(options.modelId ? { [options.modelId]: this } : this);
   }
 }
 

@@ -13,7 +13,7 @@ export type ModelCreator = (name: string) => ModelBackend;
 export class ModelFactory {
   private static readonly creators = new Map<string, ModelCreator>([
     ['scripted', (name) => new ScriptedModel(name ? { replies: [name] } : {})],
-    ['openai', (name) => new OpenAICompatibleModel({ model: name })],
+    ['openai', (name) => upstreamFromEnvironment(name)],
     // `llama:/path/model.gguf` or `llama:https://...`; node-llama-cpp itself is only imported when the model loads.
     ['llama', (name) => new LlamaCppModel({ model: name })],
   ]);
@@ -29,6 +29,15 @@ export class ModelFactory {
     if (creator) {
       return creator(colon > 0 ? spec.slice(colon + 1) : '');
     }
-    return new OpenAICompatibleModel({ model: spec });
+    return upstreamFromEnvironment(spec);
   }
+}
+
+/** A spec string names only a model: where and how to reach it comes from the usual OpenAI variables. */
+function upstreamFromEnvironment(model: string): OpenAICompatibleModel {
+  return new OpenAICompatibleModel({
+    model,
+    baseURL: process.env.OPENAI_BASE_URL || undefined,
+    apiKey: process.env.OPENAI_API_KEY || undefined,
+  });
 }

@@ -6,6 +6,7 @@ import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule, type AppModuleOptions } from '../app.module';
+import { provideServerFactory } from '../core/chat-agent';
 import { OpenAiExceptionFilter } from '../common/filters/openai-exception.filter';
 import { normalizePath } from '../common/http/normalize-path';
 import { precomputeHeaders } from '../common/http/precomputed-headers';
@@ -13,6 +14,12 @@ import type { AllConfig, AppConfig, ServerConfig } from '../config/app.config';
 import { RequestContextMiddleware } from '../request-context/request-context.middleware';
 
 export type ServerOptions = AppModuleOptions;
+
+declare module '../core/chat-agent' {
+  interface ServerTypes {
+    app: NestExpressApplication;
+  }
+}
 
 /** Headers a browser client may read from our responses (CORS). */
 const EXPOSED_HEADERS = [
@@ -107,3 +114,5 @@ export async function createServer(options: ServerOptions = {}): Promise<NestExp
   httpServer.headersTimeout = server.headersTimeoutMs;
   return app;
 }
+
+provideServerFactory((agents) => createServer({ agents }));

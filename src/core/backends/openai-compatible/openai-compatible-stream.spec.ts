@@ -1,12 +1,10 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import OpenAI from 'openai';
-import { AbortedError } from '../errors';
-import type { ModelStreamEvent } from '../types';
-import { OpenAICompatibleModel } from './openai-compatible.model';
+import { AbortedError, ApiError } from '../../errors';
+import type { ModelStreamEvent } from '../../types';
+import { OpenAICompatibleModel } from '../openai-compatible.model';
 
-// The SSE body is decoded by OpenAICompatibleModel itself (not the SDK's Stream): these pin the SDK's rules on a
-// real socket, with the default (keep-alive undici) fetch.
+// The SSE body is decoded by OpenAICompatibleModel itself: these pin the rules of OpenAI's SDKs on a real socket.
 describe('OpenAICompatibleModel streaming', () => {
   let server: Server;
   let reply: (res: ServerResponse) => void;
@@ -59,7 +57,7 @@ describe('OpenAICompatibleModel streaming', () => {
     ]);
   });
 
-  it('turns an error object in the stream into an APIError, after the text already read', async () => {
+  it('turns an error object in the stream into a 502 of our own words, after the text already read', async () => {
     reply = (res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.end(`data: ${chunk({ content: 'a' })}\n\ndata: {"error":{"message":"boom","type":"server_error"}}\n\n`);
@@ -70,8 +68,9 @@ describe('OpenAICompatibleModel streaming', () => {
         events.push(event);
       }
     })();
-    await expect(failure).rejects.toBeInstanceOf(OpenAI.APIError);
-    await expect(failure).rejects.toThrow('boom');
+    await expect(failure).rejects.toBeInstanceOf(ApiError);
+    await expect(failure).rejects.toMatchObject({ status: 502, code: 'upstream_error' });
+    await expect(failure).rejects.not.toThrow('boom');
     expect(events).toEqual([{ type: 'text', text: 'a' }]);
   });
 

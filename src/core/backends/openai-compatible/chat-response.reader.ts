@@ -1,0 +1,162 @@
+import { ApiError } from '../../errors';
+import { newToolCallId } from '../../tools/tool-call-id';
+import type { FinishReason, ModelResult, ModelStreamEvent, ToolCall, Usage } from '../../types';
+import { badUpstreamResponse } from './upstream-error.mapper';
+
+/**
+ * Upstream answers, read leniently but surely: servers in the field omit `index`, send `arguments` as objects, skip
+ * usage or answer `functions` with a legacy `function_call`; all of that is read. What is not a chat completion at
+ * all (HTML, no `choices`, broken JSON) is an `upstream_bad_response`, never an empty success.
+ */
+type Json = Record<string, unknown>;
+
+export function readCompletion(text: string): ModelResult {
+  const completion = parseObject(text, 'its body is not JSON');
+  const choices = completion.choices;
+  if (!Array.isArray(choices) || choices.length === 0 || !isObject(choices[0])) {
+    throw badUpstreamResponse('a completion without choices');
+  }
+  const choice = choices[0];
+  const message = isObject(choice.message) ? choice.message : {};
+  const toolCalls = readToolCalls(message);
+  return {
+    content: typeof message.content === 'string' ? message.content : toolCalls.length > 0 ? null : '',
+    toolCalls,
+    finishReason: toFinishReason(choice.finish_reason),
+    usage: toUsage(completion.usage),
+  };
+}
+
+function readToolCalls(message: Json): ToolCall[] {
+  const calls: ToolCall[] = [];
+  if (Array.isArray(message.tool_calls)) {
+    for (const call of message.tool_calls as unknown[]) {
+      const fn = isObject(call) && isObject(call.function) ? call.function : undefined;
+      if (isObject(call) && fn && typeof fn.name === 'string' && fn.name) {
+        const id = typeof call.id === 'string' && call.id ? call.id : newToolCallId();
+        calls.push({ id, name: fn.name, arguments: stringifyArguments(fn.arguments) });
+      }
+    }
+  }
+  const legacy = message.function_call;
+  if (calls.length === 0 && isObject(legacy) && typeof legacy.name === 'string' && legacy.name) {
+    calls.push({ id: newToolCallId(), name: legacy.name, arguments: stringifyArguments(legacy.arguments) });
+  }
+  return calls;
+}
+
+/**
+ * The events of one streamed answer, fed chunk by chunk (the `data` of each SSE event). Synchronous, so no await per
+ * event; `finish()` says how the stream ended.
+ */
+export class ChunkReader {
+  private finishReason: FinishReason | undefined;
+  private usage: Usage | undefined;
+  private chunks = 0;
+  /** Upstreams that omit `index` (Gemini-compat, old Ollama) get one assigned per new call id. */
+  private readonly indexById = new Map<string, number>();
+
+  /** The events in one `data` payload; throws on an error object or what is not a chunk. */
+  read(data: string, events: ModelStreamEvent[]): void {
+    const chunk = parseObject(data, 'a stream event is not JSON');
+    if (chunk.error !== undefined && chunk.error !== null) {
+      // Its text is the upstream's, and may echo anything: the client gets our words.
+      throw new ApiError(502, 'The model backend failed in the middle of its answer.', {
+        type: 'server_error',
+        code: 'upstream_error',
+      });
+    }
+    this.chunks++;
+    this.usage = toUsage(chunk.usage) ?? this.usage;
+    const choice = Array.isArray(chunk.choices) && isObject(chunk.choices[0]) ? chunk.choices[0] : undefined;
+    if (!choice) {
+      return;
+    }
+    const delta = isObject(choice.delta) ? choice.delta : {};
+    if (typeof delta.content === 'string' && delta.content.length > 0) {
+      events.push({ type: 'text', text: delta.content });
+    }
+    if (Array.isArray(delta.tool_calls)) {
+      delta.tool_calls.forEach((call, position) => isObject(call) && this.toolCall(call, position, events));
+    } else if (isObject(delta.function_call)) {
+      // The legacy `functions` answer: one call, index 0.
+      this.toolCall({ index: 0, function: delta.function_call }, 0, events);
+    }
+    if (typeof choice.finish_reason === 'string') {
+      this.finishReason = toFinishReason(choice.finish_reason);
+    }
+  }
+
+  /** The closing event; a body that ended with no chunk at all is no answer. */
+  finish(): ModelStreamEvent {
+    if (this.chunks === 0) {
+      throw badUpstreamResponse('a stream without any chunk');
+    }
+    return { type: 'finish', finishReason: this.finishReason ?? 'stop', usage: this.usage };
+  }
+
+  private toolCall(call: Json, position: number, events: ModelStreamEvent[]): void {
+    const id = typeof call.id === 'string' && call.id ? call.id : undefined;
+    let index = typeof call.index === 'number' ? call.index : undefined;
+    if (index === undefined) {
+      index = id ? (this.indexById.get(id) ?? this.indexById.size) : Math.max(this.indexById.size - 1, position);
+    }
+    if (id) {
+      this.indexById.set(id, index);
+    }
+    const fn = isObject(call.function) ? call.function : {};
+    const args = fn.arguments;
+    events.push({
+      type: 'tool-call',
+      index,
+      id,
+      name: typeof fn.name === 'string' && fn.name ? fn.name : undefined,
+      arguments: args === undefined || args === null ? undefined : stringifyArguments(args),
+    });
+  }
+}
+
+function parseObject(text: string, what: string): Json {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw badUpstreamResponse(what);
+  }
+  if (!isObject(value)) {
+    throw badUpstreamResponse(what);
+  }
+  return value;
+}
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function stringifyArguments(args: unknown): string {
+  return typeof args === 'string' ? args : JSON.stringify(args ?? {});
+}
+
+function toFinishReason(reason: unknown): FinishReason {
+  switch (reason) {
+    case 'length':
+    case 'tool_calls':
+    case 'content_filter':
+    case 'function_call':
+      return reason;
+    default:
+      return 'stop';
+  }
+}
+
+function toUsage(usage: unknown): Usage | undefined {
+  if (!isObject(usage) || typeof usage.prompt_tokens !== 'number') {
+    return undefined;
+  }
+  const completion = typeof usage.completion_tokens === 'number' ? usage.completion_tokens : 0;
+  return {
+    promptTokens: usage.prompt_tokens,
+    completionTokens: completion,
+    totalTokens: usage.prompt_tokens + completion,
+  };
+}
