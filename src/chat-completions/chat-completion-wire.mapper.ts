@@ -1,6 +1,6 @@
 import { randomId } from '../core/random-id';
 import type { AgentResponse } from '../core/chat-agent';
-import { newToolCallId } from '../core/tools/tool-call-id';
+import { newToolCallId } from '../core/random-id';
 import type { Usage } from '../core/types';
 import type {
   ChatCompletion,

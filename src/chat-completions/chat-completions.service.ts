@@ -2,12 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { Observable, type OperatorFunction } from 'rxjs';
 import { AgentService, type ChoiceEvent } from '../agent/agent.service';
 import type { AgentStreamEvent } from '../core/chat-agent';
-import { makeUsage } from '../core/tokens';
+import { combineChoiceUsage } from '../core/usage';
 import type { Usage } from '../core/types';
 import type { ChatCompletion, ChatCompletionChunk, WireToolCallDelta } from '../openai/openai.types';
 import type { RequestContext } from '../request-context/request-context';
 import { ChunkFactory, completionId, legacyFinishReason, toChatCompletion } from './chat-completion-wire.mapper';
-import { newToolCallId } from '../core/tools/tool-call-id';
+import { newToolCallId } from '../core/random-id';
 import type { CompletionInput } from './completion-input';
 
 /** Chat Completions on the one agent loop: the request becomes an agent call, the agent's events become chunks. */
@@ -27,7 +27,7 @@ export class ChatCompletionsService {
       created,
       input.model,
       responses,
-      combineUsage(responses.map((r) => r.usage)),
+      combineChoiceUsage(responses.map((r) => r.usage)),
       input.legacyFunctions,
     );
   }
@@ -43,21 +43,19 @@ function toCall(input: CompletionInput) {
 }
 
 /**
- * Agent events to chunks, with the state OpenAI's stream needs per choice: the opening role delta (sent with the
- * first event, not before: a backend failing at once is still a plain HTTP error), and which tool calls have
- * started (their first delta carries id, type and name). With `include_usage`, the usage chunk ends the stream.
+ * Agent events to chunks: the opening role delta of each choice (sent with its first event, not before: a backend
+ * failing at once is still a plain HTTP error), a tool call's id, type and name on its first delta only. With
+ * `include_usage`, the usage chunk ends the stream.
  */
 function toChunks(input: CompletionInput): OperatorFunction<ChoiceEvent, ChatCompletionChunk> {
   return (events) =>
     new Observable<ChatCompletionChunk>((subscriber) => {
       const chunks = new ChunkFactory(input.model, input.includeUsage);
-      const startedCalls = new Map<number, Set<number>>();
+      const opened = new Set<number>();
       const usages: Usage[] = [];
       const onEvent = ({ choice, event }: ChoiceEvent): void => {
-        let started = startedCalls.get(choice);
-        if (!started) {
-          started = new Set();
-          startedCalls.set(choice, started);
+        if (!opened.has(choice)) {
+          opened.add(choice);
           subscriber.next(chunks.choice(choice, { role: 'assistant', content: '' }));
         }
         switch (event.type) {
@@ -65,8 +63,8 @@ function toChunks(input: CompletionInput): OperatorFunction<ChoiceEvent, ChatCom
             subscriber.next(chunks.choice(choice, { content: event.text }));
             return;
           case 'tool-call': {
-            const first = !started.has(event.index);
-            started.add(event.index);
+            // The agent sends a call's id and name with its first delta only (AgentStreamEvent).
+            const first = event.id !== undefined;
             const delta = input.legacyFunctions
               ? legacyDelta(event, first)
               : { tool_calls: [toolCallDelta(event, first)] };
@@ -95,7 +93,7 @@ function toChunks(input: CompletionInput): OperatorFunction<ChoiceEvent, ChatCom
         error: (error: unknown) => subscriber.error(error),
         complete: () => {
           if (input.includeUsage) {
-            subscriber.next(chunks.usage(combineUsage(usages)));
+            subscriber.next(chunks.usage(combineChoiceUsage(usages)));
           }
           subscriber.complete();
         },
@@ -127,11 +125,4 @@ function legacyDelta(
   }
   const args = event.arguments ?? '';
   return { function_call: first ? { name: event.name ?? '', arguments: args } : { arguments: args } };
-}
-
-/** With `n` choices the prompt is read once, the completions add up (as OpenAI bills it). */
-function combineUsage(usages: Usage[]): Usage {
-  const prompt = Math.max(0, ...usages.map((u) => u.promptTokens));
-  const completion = usages.reduce((sum, u) => sum + u.completionTokens, 0);
-  return makeUsage(prompt, completion);
 }

@@ -1,25 +1,14 @@
+import { AgentLoop, type AgentResponse, type AgentStreamEvent } from './agent-loop';
 import { ChatMemory } from './chat-memory';
-import { AbortedError } from './errors';
 import { isModelBackend, type ModelBackend } from './model-backend';
 import { ModelFactory } from './model-factory';
 import { ReplyAccumulator } from './reply-accumulator';
-import { countPromptTokens, countTextTokens, makeUsage } from './tokens';
 import { InMemoryToolTurnStore } from './tools/in-memory-tool-turn-store';
 import type { AgentTool } from './tools/tool';
-import { newToolCallId } from './tools/tool-call-id';
-import { ToolCallDeltaFilter } from './tools/tool-call-delta-filter';
-import { runToolCalls, toToolMessage, type ToolCallResult } from './tools/tool-runner';
 import type { ToolTurnStore } from './tools/tool-turn-store';
-import { restoreToolTurns } from './tools/tool-turns';
-import type {
-  ChatMessage,
-  FinishReason,
-  GenerationOptions,
-  ModelRequest,
-  ModelStreamEvent,
-  ToolCall,
-  Usage,
-} from './types';
+import type { ChatMessage, GenerationOptions, ModelRequest } from './types';
+
+export type { AgentResponse, AgentStreamEvent, AssistantMessage } from './agent-loop';
 
 /** What to do with a client's own system/developer messages, given the agent has a system message of its own. */
 export const SYSTEM_MESSAGE_POLICIES = ['append', 'replace', 'ignore'] as const;
@@ -50,29 +39,6 @@ export interface RunOptions extends GenerationOptions {
   signal?: AbortSignal;
   systemMessagePolicy?: SystemMessagePolicy;
 }
-
-export interface AssistantMessage extends ChatMessage {
-  role: 'assistant';
-}
-
-export interface AgentResponse {
-  message: AssistantMessage;
-  finishReason: FinishReason;
-  /** The sum over every model call the request made. */
-  usage: Usage;
-  /** True when the agent stopped because it reached `maxIterations` (the message says so too). */
-  iterationLimitReached?: boolean;
-  /** The calls the agent ran itself with its own tools, in order (never part of `message`). */
-  agentToolCalls?: ToolCall[];
-}
-
-/** Streaming events of the agent: the backend's events, with usage always present on `finish`. */
-export type AgentStreamEvent =
-  | Exclude<ModelStreamEvent, { type: 'finish' }>
-  | { type: 'finish'; finishReason: FinishReason; usage: Usage }
-  /** The agent starts running its own tools (streams use it to keep the connection alive meanwhile). */
-  | { type: 'tool-run'; phase: 'start'; calls: ToolCall[] }
-  | { type: 'tool-run'; phase: 'end'; results: ToolCallResult[] };
 
 /**
  * What `toOpenAICompatibleServer()` resolves to. The server fills this in by a type-level augmentation
@@ -164,166 +130,28 @@ export class ChatAgent {
    * around the agent's own tool runs, then one `finish` with the usage of every model call.
    */
   runStream(messages: ChatMessage[], options: RunOptions = {}): AsyncGenerator<AgentStreamEvent> {
-    // The loop itself, not a generator delegating to it: each layer of async generator costs promises per event.
     return this.loop(messages, options, true);
+  }
+
+  private loop(
+    messages: ChatMessage[],
+    options: RunOptions,
+    streaming: boolean,
+  ): AsyncGenerator<AgentStreamEvent, AgentResponse> {
+    const context = {
+      model: this.model,
+      ownTools: this.ownTools,
+      maxIterations: this.maxIterations,
+      toolTurnStore: this.toolTurnStore,
+      toolTurnTtlMs: this.toolTurnTtlMs,
+    };
+    const loop = new AgentLoop(context, options.signal, streaming);
+    return loop.run(messages, (history) => this.buildRequest(history, options));
   }
 
   /** The agent's own tools, by name. */
   get tools(): ReadonlyMap<string, AgentTool> {
     return this.ownTools;
-  }
-
-  private async *loop(
-    messages: ChatMessage[],
-    options: RunOptions,
-    streaming: boolean,
-  ): AsyncGenerator<AgentStreamEvent, AgentResponse> {
-    const signal = options.signal;
-    throwIfAborted(signal);
-    const hasOwnTools = this.ownTools.size > 0;
-    const history = hasOwnTools ? await restoreToolTurns(messages, this.toolTurnStore) : messages;
-    const request = this.buildRequest(history, options);
-    const conversation = [...request.messages];
-    let toolChoice = request.toolChoice;
-    // `none` is enforced, not only forwarded: a backend that ignores it must still not get calls through.
-    const maxCalls = toolChoice === 'none' ? 0 : request.parallelToolCalls === false ? 1 : Infinity;
-    const usages: Usage[] = [];
-    const agentToolCalls: ToolCall[] = [];
-    let text = '';
-
-    for (let iteration = 1; ; iteration++) {
-      throwIfAborted(signal);
-      const turnRequest: ModelRequest = { ...request, messages: [...conversation], toolChoice };
-      if (turnRequest.toolChoice === undefined) {
-        delete turnRequest.toolChoice;
-      }
-      // Later turns' text joins the earlier text with a paragraph break, identically streamed and not.
-      const separator = text && !/\s$/.test(text) ? '\n\n' : '';
-      let turnText = '';
-      let calls: ToolCall[];
-      let finishReason: FinishReason;
-      let usage: Usage | undefined;
-      if (streaming) {
-        const filter = new ToolCallDeltaFilter({
-          isOwn: (name) => this.ownTools.has(name),
-          maxCalls,
-          freshIds: hasOwnTools,
-        });
-        finishReason = 'stop';
-        let finished = false;
-        for await (const event of this.model.stream(turnRequest, { signal })) {
-          if (event.type === 'finish') {
-            finishReason = event.finishReason;
-            usage = event.usage;
-            finished = true;
-            break;
-          }
-          if (event.type === 'text') {
-            if (!event.text) {
-              continue;
-            }
-            yield { type: 'text', text: turnText || !separator ? event.text : separator + event.text };
-            turnText += event.text;
-          } else {
-            yield* filter.accept(event);
-          }
-        }
-        throwIfAborted(signal);
-        yield* filter.flush();
-        calls = filter.toolCalls;
-        if (!finished) {
-          // A backend that ends without `finish` broke its contract; finish cleanly rather than leave the client hanging.
-          finishReason = calls.length > 0 ? 'tool_calls' : 'stop';
-        }
-      } else {
-        const result = await this.model.generate(turnRequest, { signal });
-        turnText = result.content ?? '';
-        calls = result.toolCalls
-          .slice(0, maxCalls)
-          .map((call) => ({ ...call, id: hasOwnTools || !call.id ? newToolCallId() : call.id }));
-        finishReason = result.finishReason;
-        usage = result.usage;
-      }
-      usages.push(usage ?? estimateUsage(turnRequest, turnText, calls));
-      if (turnText) {
-        text += separator + turnText;
-      }
-
-      const ownCalls = calls.filter((call) => this.ownTools.has(call.name));
-      const clientCalls = calls.filter((call) => !this.ownTools.has(call.name));
-      if (ownCalls.length === 0 || finishReason === 'length') {
-        return yield* this.finish(
-          text,
-          clientCalls,
-          normalizeFinishReason(finishReason, clientCalls.length > 0),
-          usages,
-          agentToolCalls,
-          streaming,
-        );
-      }
-      // The limit counts model calls: a turn that goes back to the client needs no further one, so it completes
-      // (its client calls may already be streamed).
-      if (clientCalls.length === 0 && iteration >= this.maxIterations) {
-        const note = `[The agent stopped: it reached its limit of ${this.maxIterations} model calls before finishing.]`;
-        const noteText = text && !/\s$/.test(text) ? `\n\n${note}` : note;
-        if (streaming) {
-          yield { type: 'text', text: noteText };
-        }
-        const response = yield* this.finish(text + noteText, [], 'stop', usages, agentToolCalls, streaming);
-        response.iterationLimitReached = true;
-        return response;
-      }
-
-      agentToolCalls.push(...ownCalls);
-      yield { type: 'tool-run', phase: 'start', calls: ownCalls };
-      const results = await runToolCalls(ownCalls, this.ownTools, signal ?? new AbortController().signal);
-      // A client that left while the tools ran gets no further model calls.
-      throwIfAborted(signal);
-      yield { type: 'tool-run', phase: 'end', results };
-
-      const assistant: ChatMessage = { role: 'assistant', content: turnText || null, toolCalls: calls };
-      const toolMessages = results.map(toToolMessage);
-      if (clientCalls.length > 0) {
-        // The client gets its calls back now; its results will come in a new request, where the model must see
-        // this whole turn again (restoreToolTurns).
-        await this.toolTurnStore.save(
-          { assistant, ownResults: toolMessages, clientCallIds: clientCalls.map((call) => call.id) },
-          this.toolTurnTtlMs,
-        );
-        return yield* this.finish(text, clientCalls, 'tool_calls', usages, agentToolCalls, streaming);
-      }
-      conversation.push(assistant, ...toolMessages);
-      // A forced choice was satisfied by this turn; forcing it again would loop until the limit.
-      if (toolChoice === 'required' || typeof toolChoice === 'object') {
-        toolChoice = 'auto';
-      }
-    }
-  }
-
-  private *finish(
-    text: string,
-    clientCalls: ToolCall[],
-    finishReason: FinishReason,
-    usages: Usage[],
-    agentToolCalls: ToolCall[],
-    streaming: boolean,
-  ): Generator<AgentStreamEvent, AgentResponse> {
-    const usage = sumUsage(usages);
-    if (streaming) {
-      yield { type: 'finish', finishReason, usage };
-    }
-    const message: AssistantMessage = {
-      role: 'assistant',
-      content: clientCalls.length > 0 && !text ? null : text,
-    };
-    if (clientCalls.length > 0) {
-      message.toolCalls = clientCalls;
-    }
-    const response: AgentResponse = { message, finishReason, usage };
-    if (agentToolCalls.length > 0) {
-      response.agentToolCalls = agentToolCalls;
-    }
-    return response;
   }
 
   /** Stateful: adds `input` to memory, answers the remembered conversation and remembers the reply. */
@@ -416,36 +244,6 @@ export class ChatAgent {
       throw new Error("The server is not loaded: import ChatAgent from 'chat-agent-server' (the package entry).");
     }
     return serverFactory(options.modelId ? { [options.modelId]: this } : this);
-  }
-}
-
-/**
- * `tool_calls` only when calls were actually returned (an agent entering its tool branch with nothing to run hangs,
- * vllm#53255), and never `stop` when calls were returned (agents decide "call vs done" from it).
- */
-function normalizeFinishReason(reason: FinishReason, hasToolCalls: boolean): FinishReason {
-  if (hasToolCalls) {
-    return reason === 'length' ? 'length' : 'tool_calls';
-  }
-  return reason === 'tool_calls' || reason === 'function_call' ? 'stop' : reason;
-}
-
-function sumUsage(usages: Usage[]): Usage {
-  return makeUsage(
-    usages.reduce((sum, u) => sum + u.promptTokens, 0),
-    usages.reduce((sum, u) => sum + u.completionTokens, 0),
-  );
-}
-
-function estimateUsage(request: ModelRequest, text: string, toolCalls: ToolCall[]): Usage {
-  const completion =
-    countTextTokens(text) + toolCalls.reduce((n, c) => n + countTextTokens(c.name) + countTextTokens(c.arguments), 0);
-  return makeUsage(countPromptTokens(request.messages), Math.max(completion, 1));
-}
-
-function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) {
-    throw new AbortedError();
   }
 }
 

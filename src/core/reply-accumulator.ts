@@ -26,15 +26,20 @@ export class ReplyAccumulator {
   }
 
   message(): ChatMessage & { role: 'assistant' } {
-    const reply: ChatMessage & { role: 'assistant' } = {
-      role: 'assistant',
-      content: this.hasToolCalls && !this.text ? null : this.text,
-    };
-    if (this.hasToolCalls) {
-      reply.toolCalls = this.toolCalls;
-    }
-    return reply;
+    return assistantMessage(this.text, this.toolCalls);
   }
+}
+
+/** The one shape of an assistant reply: `content: null` when it is only tool calls, as OpenAI sends it. */
+export function assistantMessage(text: string, toolCalls: ToolCall[]): ChatMessage & { role: 'assistant' } {
+  const reply: ChatMessage & { role: 'assistant' } = {
+    role: 'assistant',
+    content: toolCalls.length > 0 && !text ? null : text,
+  };
+  if (toolCalls.length > 0) {
+    reply.toolCalls = toolCalls;
+  }
+  return reply;
 }
 
 /** Drains a backend's stream into one result: how a backend that streams natively implements `generate()`. */

@@ -1,4 +1,4 @@
-import type { ChatMessage, MessageContent, Usage } from './types';
+import type { ChatMessage, MessageContent } from './types';
 
 /**
  * A rough, deterministic token count (a word and its leading space is one token) for backends that have no
@@ -38,12 +38,4 @@ export function countPromptTokens(messages: ChatMessage[]): number {
     }
   }
   return total;
-}
-
-export function makeUsage(promptTokens: number, completionTokens: number): Usage {
-  return { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens };
-}
-
-export function addUsage(a: Usage, b: Usage): Usage {
-  return makeUsage(a.promptTokens + b.promptTokens, a.completionTokens + b.completionTokens);
 }

@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import type { AgentResponse, AgentStreamEvent } from '../core/chat-agent';
 import { ApiError } from '../core/errors';
-import { addUsage } from '../core/tokens';
+import { addUsage } from '../core/usage';
 import type { Usage } from '../core/types';
 
 /** Who spent what in one request: how the service boundary reports back to logs, metrics and rate limits. */

@@ -21,6 +21,10 @@ export interface UpstreamReply {
   omitToolCallIndex?: boolean;
   /** Never answer (to test timeouts and disconnects). */
   hang?: boolean;
+  /** Send 200 and these headers, then nothing, ever (a silent upstream). */
+  silentAfterHeaders?: boolean;
+  /** Answer 200 with exactly this body and content type, whatever was asked (a broken upstream). */
+  raw?: { contentType: string; body: string };
 }
 
 export interface RecordedRequest {
@@ -93,6 +97,16 @@ export class FakeUpstream {
     }
     const reply = this.responder(record.body, this.completions.length - 1);
     if (reply.hang) {
+      return;
+    }
+    if (reply.silentAfterHeaders) {
+      res.writeHead(200, { 'content-type': record.body.stream ? 'text/event-stream' : 'application/json' });
+      res.flushHeaders();
+      return;
+    }
+    if (reply.raw) {
+      res.writeHead(200, { 'content-type': reply.raw.contentType });
+      res.end(reply.raw.body);
       return;
     }
     if (reply.status && reply.status >= 400) {

@@ -123,7 +123,7 @@ export class OpenAICompatibleModel implements ModelBackend {
       discard(answer.body);
       throw upstreamTransportError(failure, options.signal);
     }
-    yield reader.finish();
+    yield reader.finish(done);
   }
 }
 

@@ -1,7 +1,8 @@
 import { AbortedError } from '../errors';
 import type { ModelBackend } from '../model-backend';
 import { collectModelResult } from '../reply-accumulator';
-import { contentText, countPromptTokens, countTextTokens, makeUsage, splitTokens } from '../tokens';
+import { contentText, countPromptTokens, countTextTokens, splitTokens } from '../tokens';
+import { makeUsage } from '../usage';
 import type { CallOptions, FinishReason, ModelRequest, ModelResult, ModelStreamEvent, ToolCall } from '../types';
 
 export interface ScriptedToolCall {

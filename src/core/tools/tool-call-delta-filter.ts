@@ -1,5 +1,5 @@
 import type { ModelStreamEvent, ToolCall } from '../types';
-import { newToolCallId } from './tool-call-id';
+import { newToolCallId } from '../random-id';
 
 type ToolCallEvent = Extract<ModelStreamEvent, { type: 'tool-call' }>;
 

@@ -1,5 +1,5 @@
 import { ApiError } from '../../errors';
-import { newToolCallId } from '../../tools/tool-call-id';
+import { newToolCallId } from '../../random-id';
 import type { FinishReason, ModelResult, ModelStreamEvent, ToolCall, Usage } from '../../types';
 import { badUpstreamResponse } from './upstream-error.mapper';
 
@@ -87,10 +87,16 @@ export class ChunkReader {
     }
   }
 
-  /** The closing event; a body that ended with no chunk at all is no answer. */
-  finish(): ModelStreamEvent {
+  /**
+   * The closing event. A body that ended with no chunk is no answer; one that ended without `[DONE]` and without a
+   * finish reason was cut short, and is not passed off as complete.
+   */
+  finish(sawDone: boolean): ModelStreamEvent {
     if (this.chunks === 0) {
       throw badUpstreamResponse('a stream without any chunk');
+    }
+    if (!sawDone && this.finishReason === undefined) {
+      throw badUpstreamResponse('a stream that ended before its answer was complete');
     }
     return { type: 'finish', finishReason: this.finishReason ?? 'stop', usage: this.usage };
   }
