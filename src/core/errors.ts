@@ -40,6 +40,15 @@ export class ApiError extends Error {
     return new ApiError(400, message, { type: 'invalid_request_error', param, code });
   }
 
+  /** A request refused, or cut, because the server is draining before it stops. */
+  static shuttingDown(): ApiError {
+    return new ApiError(503, 'The server is shutting down; please retry the request.', {
+      type: 'server_error',
+      code: 'server_shutting_down',
+      headers: { connection: 'close', 'retry-after': '1' },
+    });
+  }
+
   static modelNotFound(model: string, available: string[]): ApiError {
     return new ApiError(404, `The model '${model}' does not exist. Available models: ${available.join(', ')}.`, {
       type: 'invalid_request_error',

@@ -6,7 +6,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { PinoLogger } from 'nestjs-pino';
 import type { Level } from 'pino';
 import { SERVED_AGENTS, type ServedAgents } from '../agent/served-agents';
-import { toErrorResponse } from '../common/errors/error-response';
+import { sendError } from '../common/errors/error-response';
 import type { AllConfig, ServerConfig } from '../config/app.config';
 import { ApiError } from '../core/errors';
 import { MetricsService } from '../metrics/metrics.service';
@@ -64,8 +64,7 @@ export class RequestContextMiddleware {
       if (refusal) {
         this.metrics.recordRejected(refusal.code ?? 'refused');
         res.once('close', () => this.record(req, res, context));
-        const { status, body, headers } = toErrorResponse(refusal);
-        res.status(status).set(headers).json(body);
+        sendError(res, refusal);
         return;
       }
       this.tracker.add(context);
@@ -99,11 +98,7 @@ export class RequestContextMiddleware {
 
   private refusal(): ApiError | undefined {
     if (this.tracker.isDraining) {
-      return new ApiError(503, 'The server is shutting down; please retry the request.', {
-        type: 'server_error',
-        code: 'server_shutting_down',
-        headers: { connection: 'close', 'retry-after': '1' },
-      });
+      return ApiError.shuttingDown();
     }
     const max = this.config.maxConcurrentRequests;
     if (max > 0 && this.tracker.size >= max) {

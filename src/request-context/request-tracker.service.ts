@@ -48,10 +48,7 @@ export class RequestTracker {
       return 0;
     }
     const cut = this.active.size;
-    const reason = new ApiError(503, 'The server is shutting down; please retry the request.', {
-      type: 'server_error',
-      code: 'server_shutting_down',
-    });
+    const reason = ApiError.shuttingDown();
     for (const context of this.active) {
       context.abort(reason);
     }

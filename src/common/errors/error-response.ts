@@ -1,6 +1,8 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
+import type { Response } from 'express';
 import { ApiError, defaultType } from '../../core/errors';
 import type { WireErrorBody } from '../../openai/openai.types';
+import { sendJson } from '../http/send-json';
 
 export interface ErrorResponse {
   status: number;
@@ -40,6 +42,25 @@ export function toErrorResponse(exception: unknown): ErrorResponse {
     headers: {},
     unexpected: true,
   };
+}
+
+/**
+ * The one writer of an error answer on a plain HTTP response (the filter, the SSE writer before its first event, the
+ * middleware's refusals). Only before anything was sent; afterwards a protocol reports errors in its own form.
+ */
+export function sendError(res: Response, error: unknown): void {
+  if (res.headersSent) {
+    return;
+  }
+  const { status, body, headers } = isErrorResponse(error) ? error : toErrorResponse(error);
+  for (const [name, value] of Object.entries(headers)) {
+    res.setHeader(name, value);
+  }
+  sendJson(res, status, body);
+}
+
+function isErrorResponse(value: unknown): value is ErrorResponse {
+  return typeof value === 'object' && value !== null && 'body' in value && 'status' in value && 'unexpected' in value;
 }
 
 export function errorBody(message: string, type: string, param: string | null, code: string | null): WireErrorBody {

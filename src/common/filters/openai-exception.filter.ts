@@ -1,7 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { requestContextOf } from '../../request-context/request-context';
-import { toErrorResponse } from '../errors/error-response';
+import { sendError, toErrorResponse } from '../errors/error-response';
 
 /**
  * The one exception filter: every error leaves as `{ error: { message, type, param, code } }` with its status.
@@ -14,8 +14,8 @@ export class OpenAiExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const res = http.getResponse<Response>();
-    const { status, body, headers, unexpected } = toErrorResponse(exception);
-    if (unexpected) {
+    const response = toErrorResponse(exception);
+    if (response.unexpected) {
       this.logger.error(
         { err: exception, requestId: requestContextOf(http.getRequest<Request>())?.id },
         'Unhandled error',
@@ -27,6 +27,6 @@ export class OpenAiExceptionFilter implements ExceptionFilter {
       }
       return;
     }
-    res.status(status).set(headers).json(body);
+    sendError(res, response);
   }
 }

@@ -1,6 +1,6 @@
 import type { Response } from 'express';
 import type { Observable, Subscription } from 'rxjs';
-import { toErrorResponse } from '../errors/error-response';
+import { sendError, toErrorResponse } from '../errors/error-response';
 import { chatCompletionsSse, type SseFormat } from './sse-format';
 
 export interface PipeSseOptions {
@@ -16,134 +16,152 @@ export interface PipeSseOptions {
 }
 
 /**
- * Writes an Observable of events to `res` as Server-Sent Events, framed by the protocol's `SseFormat`.
+ * Writes an Observable of events to `res` as Server-Sent Events, framed by the protocol's `SseFormat`; resolves when
+ * the stream ended or the client left.
  *
  * - Headers are committed with the first event, so a failure before it (bad upstream, unknown model) is still a
  *   plain HTTP error with a real status, not a 200 with an error inside (clawrouter#101).
  * - After a successful completion: the format's end marker. After a mid-stream error: its one error frame and the
  *   end, never the end marker.
  * - While the stream is silent, a keep-alive comment every `keepAliveMs`.
- * - Backpressure: each write waits for `drain` when the socket buffer is full.
+ * - Backpressure: frames are held while the socket drains.
  * - Teardown on `res` 'close' (not `req` 'close', which fires once the body is read: nest#17098), which
  *   unsubscribes and so aborts the work behind the stream.
  */
 export function pipeSse(res: Response, events$: Observable<unknown>, options: PipeSseOptions = {}): Promise<void> {
-  const format = options.format ?? chatCompletionsSse;
-  const keepAliveMs = options.keepAliveMs ?? 0;
-  return new Promise<void>((resolve) => {
-    let finished = false;
-    let keepAlive: NodeJS.Timeout | undefined;
+  return new Promise<void>((resolve) => new SseStream(res, options, resolve).pipe(events$));
+}
 
-    const finish = () => {
-      if (finished) {
-        return;
-      }
-      finished = true;
-      clearTimeout(keepAlive);
-      res.off('close', onClose);
-      subscription?.unsubscribe();
-      resolve();
-    };
-    const onClose = () => finish();
-    res.on('close', onClose);
+class SseStream {
+  private readonly format: SseFormat;
+  private finished = false;
+  private subscription?: Subscription;
+  private keepAlive?: NodeJS.Timeout;
+  /** Frames written while the socket drains, in order (no promise per frame); undefined when it flows. */
+  private held?: string[];
+  private endWhenDrained = false;
 
-    const startStream = () => {
-      if (res.headersSent) {
-        return;
-      }
-      res.writeHead(200, {
-        'Content-Type': 'text/event-stream; charset=utf-8',
-        'Cache-Control': 'no-cache, no-transform',
-        Connection: 'keep-alive',
-        // Tells nginx and similar proxies not to buffer the stream.
-        'X-Accel-Buffering': 'no',
-      });
-      res.flushHeaders();
-      if (keepAliveMs > 0) {
-        // write() re-arms the timer (refresh() also re-arms one that has fired).
-        keepAlive = setTimeout(() => write(': keep-alive\n\n'), keepAliveMs);
-      }
-    };
+  constructor(
+    private readonly res: Response,
+    private readonly options: PipeSseOptions,
+    private readonly resolve: () => void,
+  ) {
+    this.format = options.format ?? chatCompletionsSse;
+    res.on('close', this.finish);
+  }
 
-    // Frames go straight to the socket; only while it drains are they held, in order (no promise per frame).
-    let held: string[] | undefined;
-    let endWhenDrained = false;
-    const write = (frame: string): void => {
-      if (held) {
-        held.push(frame);
-        return;
-      }
-      if (finished || res.writableEnded || res.destroyed) {
-        return;
-      }
-      // One timer per stream, re-armed by each frame: silence, not time, triggers the comment.
-      keepAlive?.refresh();
-      if (!res.write(frame)) {
-        held = [];
-        const onDrainOrClose = () => {
-          res.off('drain', onDrainOrClose);
-          res.off('close', onDrainOrClose);
-          const frames = held ?? [];
-          held = undefined;
-          frames.forEach(write);
-          if (endWhenDrained && !held) {
-            endNow();
-          }
-        };
-        res.on('drain', onDrainOrClose);
-        res.on('close', onDrainOrClose);
-      }
-    };
-
-    const endNow = () => {
-      if (!res.writableEnded) {
-        res.end();
-      }
-      finish();
-    };
-    const end = () => {
-      if (held) {
-        endWhenDrained = true;
-      } else {
-        endNow();
-      }
-    };
-
-    let subscription: Subscription | undefined = undefined;
-    subscription = events$.subscribe({
-      next: (event) => {
-        const first = !res.headersSent;
-        startStream();
-        write(format.frame(event));
-        if (first && res.socket?.writableCorked) {
-          // Node holds a response's writes until the next tick, so a burst of chunks from one upstream read would
-          // leave together, the first one only when the last is framed. The headers and the first chunk go now.
-          res.socket.uncork();
-        }
-      },
-      error: (error: unknown) => {
-        const response = toErrorResponse(error);
-        if (response.unexpected) {
-          options.onUnexpectedError?.(error);
-        }
-        if (!res.headersSent) {
-          res.status(response.status).set(response.headers).json(response.body);
-          finish();
-          return;
-        }
-        write(format.errorFrame(response));
-        end();
-      },
+  pipe(events$: Observable<unknown>): void {
+    this.subscription = events$.subscribe({
+      next: (event) => this.next(event),
+      error: (error: unknown) => this.fail(error),
       complete: () => {
-        startStream();
-        if (format.done) {
-          write(format.done);
+        this.start();
+        if (this.format.done) {
+          this.write(this.format.done);
         }
-        end();
+        this.end();
       },
     });
-    if (finished) {
-      subscription.unsubscribe();
+    if (this.finished) {
+      this.subscription.unsubscribe();
     }
-  });
+  }
+
+  private next(event: unknown): void {
+    const first = !this.res.headersSent;
+    this.start();
+    this.write(this.format.frame(event));
+    if (first && this.res.socket?.writableCorked) {
+      // Node holds a response's writes until the next tick, so a burst of chunks from one upstream read would leave
+      // together, the first one only when the last is framed. The headers and the first chunk go now.
+      this.res.socket.uncork();
+    }
+  }
+
+  private fail(error: unknown): void {
+    const response = toErrorResponse(error);
+    if (response.unexpected) {
+      this.options.onUnexpectedError?.(error);
+    }
+    if (!this.res.headersSent) {
+      sendError(this.res, response);
+      this.finish();
+      return;
+    }
+    this.write(this.format.errorFrame(response));
+    this.end();
+  }
+
+  private start(): void {
+    if (this.res.headersSent) {
+      return;
+    }
+    this.res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache, no-transform',
+      Connection: 'keep-alive',
+      // Tells nginx and similar proxies not to buffer the stream.
+      'X-Accel-Buffering': 'no',
+    });
+    this.res.flushHeaders();
+    const keepAliveMs = this.options.keepAliveMs ?? 0;
+    if (keepAliveMs > 0) {
+      // One timer per stream, re-armed by every frame (refresh() re-arms one that has fired too): silence, not
+      // time, triggers the comment.
+      this.keepAlive = setTimeout(() => this.write(': keep-alive\n\n'), keepAliveMs);
+    }
+  }
+
+  private write(frame: string): void {
+    if (this.held) {
+      this.held.push(frame);
+      return;
+    }
+    if (this.finished || this.res.writableEnded || this.res.destroyed) {
+      return;
+    }
+    this.keepAlive?.refresh();
+    if (!this.res.write(frame)) {
+      this.held = [];
+      this.res.on('drain', this.flushHeld);
+      this.res.on('close', this.flushHeld);
+    }
+  }
+
+  private readonly flushHeld = (): void => {
+    this.res.off('drain', this.flushHeld);
+    this.res.off('close', this.flushHeld);
+    const frames = this.held ?? [];
+    this.held = undefined;
+    frames.forEach((frame) => this.write(frame));
+    if (this.endWhenDrained && !this.held) {
+      this.endNow();
+    }
+  };
+
+  private end(): void {
+    if (this.held) {
+      this.endWhenDrained = true;
+    } else {
+      this.endNow();
+    }
+  }
+
+  private endNow(): void {
+    if (!this.res.writableEnded) {
+      this.res.end();
+    }
+    this.finish();
+  }
+
+  private readonly finish = (): void => {
+    if (this.finished) {
+      return;
+    }
+    this.finished = true;
+    clearTimeout(this.keepAlive);
+    this.res.off('close', this.finish);
+    this.subscription?.unsubscribe();
+    this.resolve();
+  };
 }
