@@ -6,7 +6,7 @@ let offset = POOL_SIZE;
 
 /**
  * `bytes` cryptographically random bytes as base64url, taken from a pool refilled in one call every few hundred ids:
- * `randomBytes()` per id (an allocation and a call into OpenSSL each) cost ~2% of a proxied request's CPU.
+ * `randomBytes()` per id is an allocation and a call into OpenSSL each, measurable on a proxied request (BENCHMARKS.md).
  */
 export function randomId(bytes: number): string {
   if (offset + bytes > POOL_SIZE) {

@@ -35,7 +35,7 @@ export interface RequestSummary {
  *
  * The log line is written here rather than by nestjs-pino's pino-http middleware, which runs every request inside an
  * AsyncLocalStorage: on Node 20 that hooks every promise of the process, and with pino-http's per-request child
- * logger it cost ~200 µs of CPU per proxied request (BENCHMARKS.md). The line keeps pino-http's shape and redaction.
+ * logger it was a large share of a proxied request's CPU (BENCHMARKS.md). The line keeps pino-http's shape and redaction.
  */
 @Injectable()
 export class RequestContextMiddleware {

@@ -1,23 +1,14 @@
-import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { basename, resolve as resolvePath } from 'node:path';
-import type {
-  ChatModelFunctions,
-  ChatWrapper,
-  GbnfJsonSchema,
-  Llama,
-  LlamaContext,
-  LlamaContextSequence,
-  LlamaGrammar,
-  LlamaModel,
-} from 'node-llama-cpp' with { 'resolution-mode': 'import' };
-import { AbortedError, ApiError, isAbortError } from '../../errors';
+import type { Llama, LlamaContextSequence } from 'node-llama-cpp' with { 'resolution-mode': 'import' };
+import { AbortedError, ApiError } from '../../errors';
 import type { ModelBackend } from '../../model-backend';
 import { collectModelResult } from '../../reply-accumulator';
-import type { CallOptions, FinishReason, ModelRequest, ModelResult, ModelStreamEvent } from '../../types';
-import { toChatHistory } from './chat-history.mapper';
+import type { CallOptions, ModelRequest, ModelResult, ModelStreamEvent } from '../../types';
+import { EventChannel } from './event-channel';
 import { checkGgufFile } from './gguf-check';
-import { toGrammarSchema, unsupportedSchemaParts } from './grammar-schema';
+import { generateOn } from './llama-generation';
+import type { LlamaRuntime } from './llama-runtime';
 import { downloadModel, isModelUrl } from './model-download';
 import { loadNodeLlamaCpp, type NodeLlamaCpp } from './node-llama-cpp.loader';
 import { SlotQueue } from './slot-queue';
@@ -54,18 +45,7 @@ export interface LlamaCppModelOptions {
   onLog?: (message: string) => void;
 }
 
-interface Runtime {
-  lib: NodeLlamaCpp;
-  llama: Llama;
-  model: LlamaModel;
-  context: LlamaContext;
-  chatWrapper: ChatWrapper;
-  slots: SlotQueue<LlamaContextSequence>;
-  grammars: Map<string, Promise<LlamaGrammar>>;
-}
-
 const sharedLlamas = new Map<string, Promise<Llama>>();
-const GRAMMAR_CACHE_SIZE = 64;
 
 /** One llama.cpp binding per GPU choice for the whole process: it is costly (0.5 s) and holds the backend. */
 function sharedLlama(lib: NodeLlamaCpp, gpu: LlamaGpu, threads: number): Promise<Llama> {
@@ -94,8 +74,8 @@ export class LlamaCppModel implements ModelBackend {
   private readonly threads: number;
   private readonly parallel: number;
   private readonly queueLimit: number;
-  private loading?: Promise<Runtime>;
-  private loaded?: Runtime;
+  private loading?: Promise<LlamaRuntime>;
+  private loaded?: LlamaRuntime;
   private closed = false;
 
   constructor(private readonly options: LlamaCppModelOptions) {
@@ -151,7 +131,7 @@ export class LlamaCppModel implements ModelBackend {
     try {
       sequence = await runtime.slots.acquire(abort.signal);
       const held = sequence;
-      generation = this.generateOn(runtime, held, request, abort.signal, events).then(
+      generation = generateOn(runtime, held, request, abort.signal, events, this.options.defaultTemperature).then(
         () => events.close(),
         (error: unknown) => events.fail(abort.signal.aborted ? new AbortedError() : error),
       );
@@ -167,179 +147,7 @@ export class LlamaCppModel implements ModelBackend {
     }
   }
 
-  private async generateOn(
-    runtime: Runtime,
-    sequence: LlamaContextSequence,
-    request: ModelRequest,
-    signal: AbortSignal,
-    events: EventChannel<ModelStreamEvent>,
-  ): Promise<void> {
-    const { lib, model } = runtime;
-    const history = toChatHistory(request.messages);
-    const tools = request.toolChoice === 'none' ? [] : (request.tools ?? []);
-    const choice = request.toolChoice;
-    const named = typeof choice === 'object' ? choice.name : undefined;
-    if (named && !tools.some((tool) => tool.name === named)) {
-      throw ApiError.invalidRequest(`tool_choice names '${named}', which is not among the tools.`, 'tool_choice');
-    }
-    const functions: ChatModelFunctions | undefined =
-      tools.length > 0
-        ? Object.fromEntries(
-            tools
-              .filter((tool) => !named || tool.name === named)
-              .map((tool) => [
-                tool.name,
-                { description: tool.description, params: tool.parameters as GbnfJsonSchema | undefined },
-              ]),
-          )
-        : undefined;
-    const mustCall = functions !== undefined && (choice === 'required' || named !== undefined);
-    const chatWrapper = mustCall ? forceFunctionCall(lib, runtime.chatWrapper) : runtime.chatWrapper;
-    const grammar = functions ? undefined : await this.grammarFor(runtime, request);
-
-    const promptTokens = chatWrapper
-      .generateContextState({ chatHistory: history, availableFunctions: functions })
-      .contextText.tokenize(model.tokenizer).length;
-    const room = sequence.contextSize - promptTokens;
-    if (room <= 0) {
-      throw ApiError.invalidRequest(
-        `The conversation is ${promptTokens} tokens long; this model's context holds ${sequence.contextSize}.`,
-        'messages',
-        'context_length_exceeded',
-      );
-    }
-    const maxTokens = Math.min(request.maxTokens ?? room, room);
-    const outputBefore = sequence.tokenMeter.usedOutputTokens;
-
-    let heldWhitespace = '';
-    const callIds = new Map<number, string>();
-    const pendingWhitespace = new Map<number, string>();
-    const chat = new lib.LlamaChat({ contextSequence: sequence, chatWrapper });
-    try {
-      const common = {
-        signal,
-        maxTokens,
-        temperature: request.temperature ?? this.options.defaultTemperature ?? 0.8,
-        topP: request.topP,
-        seed: request.seed,
-        customStopTriggers: request.stop && request.stop.length > 0 ? request.stop : undefined,
-        tokenBias: request.logitBias ? toTokenBias(lib, model, request.logitBias) : undefined,
-        repeatPenalty:
-          request.presencePenalty || request.frequencyPenalty
-            ? { presencePenalty: request.presencePenalty, frequencyPenalty: request.frequencyPenalty }
-            : undefined,
-        onTextChunk: (chunk: string) => {
-          // A grammar's JSON ends in padding newlines: hold whitespace back until more text follows, and drop it at
-          // the end. (node-llama-cpp's trimWhitespaceSuffix does this by delaying every chunk by a token.)
-          const text = grammar ? heldWhitespace + chunk : chunk;
-          const emitted = grammar ? text.trimEnd() : text;
-          heldWhitespace = text.slice(emitted.length);
-          if (emitted.length > 0) {
-            events.push({ type: 'text', text: emitted });
-          }
-        },
-      };
-      const response = functions
-        ? await chat.generateResponse(history, {
-            ...common,
-            functions,
-            maxParallelFunctionCalls: request.parallelToolCalls === false ? 1 : undefined,
-            onFunctionCallParamsChunk: (chunk) => {
-              let id = callIds.get(chunk.callIndex);
-              if (!id) {
-                id = newCallId();
-                callIds.set(chunk.callIndex, id);
-                events.push({ type: 'tool-call', index: chunk.callIndex, id, name: chunk.functionName, arguments: '' });
-              }
-              // The grammar pads the arguments with trailing newlines; hold whitespace back until more JSON follows.
-              const text = (pendingWhitespace.get(chunk.callIndex) ?? '') + chunk.paramsChunk;
-              const trimmed = text.trimEnd();
-              pendingWhitespace.set(chunk.callIndex, text.slice(trimmed.length));
-              if (trimmed.length > 0) {
-                events.push({ type: 'tool-call', index: chunk.callIndex, arguments: trimmed });
-              }
-            },
-          })
-        : await chat.generateResponse(history, { ...common, grammar });
-
-      // Calls without streamed parameters (functions that take none) are reported whole.
-      for (const [index, call] of (response.functionCalls ?? []).entries()) {
-        if (!callIds.has(index)) {
-          callIds.set(index, newCallId());
-          events.push({
-            type: 'tool-call',
-            index,
-            id: callIds.get(index),
-            name: call.functionName,
-            arguments: JSON.stringify(call.params ?? {}),
-          });
-        }
-      }
-      if (signal.aborted || response.metadata.stopReason === 'abort') {
-        throw new AbortedError();
-      }
-      const completionTokens = Math.max(sequence.tokenMeter.usedOutputTokens - outputBefore, 1);
-      // Cut by the token limit is `length` even mid-call (the last call's arguments may be incomplete).
-      const finishReason: FinishReason =
-        response.metadata.stopReason === 'maxTokens' ? 'length' : callIds.size > 0 ? 'tool_calls' : 'stop';
-      events.push({
-        type: 'finish',
-        finishReason,
-        usage: { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens },
-      });
-    } catch (error) {
-      throw signal.aborted || isAbortError(error) ? new AbortedError() : error;
-    } finally {
-      chat.dispose({ disposeSequence: false });
-    }
-  }
-
-  /** The grammar that enforces `response_format`, built once per distinct schema. */
-  private async grammarFor(runtime: Runtime, request: ModelRequest): Promise<LlamaGrammar | undefined> {
-    const format = request.responseFormat;
-    if (!format || format.type === 'text') {
-      return undefined;
-    }
-    const schema = format.type === 'json_schema' ? format.schema : undefined;
-    if (schema) {
-      const problems = unsupportedSchemaParts(schema);
-      if (problems.length > 0) {
-        throw ApiError.invalidRequest(
-          `The embedded model cannot enforce these parts of the JSON schema: ${problems.slice(0, 10).join(', ')}. ` +
-            'Supported: type, properties, required, additionalProperties, items, prefixItems, enum, const, ' +
-            'oneOf/anyOf, $ref/$defs, min/maxItems, min/maxLength, min/maxProperties, format.',
-          'response_format',
-        );
-      }
-    }
-    const key = schema ? JSON.stringify(schema) : 'json_object';
-    let grammar = runtime.grammars.get(key);
-    if (grammar) {
-      // Most recently used last, so the oldest is evicted first.
-      runtime.grammars.delete(key);
-    } else {
-      grammar = schema
-        ? // The schema arrives untyped from the client; node-llama-cpp validates it while building the grammar.
-          runtime.llama.createGrammarForJsonSchema(toGrammarSchema(schema) as never)
-        : runtime.llama.getGrammarFor('json');
-      grammar.catch(() => runtime.grammars.delete(key));
-      // Bounded: every client can send schemas of its own.
-      if (runtime.grammars.size >= GRAMMAR_CACHE_SIZE) {
-        runtime.grammars.delete(runtime.grammars.keys().next().value as string);
-      }
-    }
-    runtime.grammars.set(key, grammar);
-    try {
-      return await grammar;
-    } catch (error) {
-      throw ApiError.invalidRequest(
-        `The JSON schema in response_format cannot be turned into a grammar: ${(error as Error).message}`,
-        'response_format',
-      );
-    }
-  }
-
-  private runtime(): Promise<Runtime> {
+  private runtime(): Promise<LlamaRuntime> {
     if (this.closed) {
       return Promise.reject(new ApiError(503, 'The model has been closed.', { code: 'model_unavailable' }));
     }
@@ -367,7 +175,7 @@ export class LlamaCppModel implements ModelBackend {
     return this.loading;
   }
 
-  private async load(): Promise<Runtime> {
+  private async load(): Promise<LlamaRuntime> {
     const log = this.options.onLog ?? (() => undefined);
     const file = isModelUrl(this.options.model)
       ? await downloadModel(this.options.model, {
@@ -384,7 +192,7 @@ export class LlamaCppModel implements ModelBackend {
     try {
       const contextSize = Math.min(this.options.contextSize ?? 4096, model.trainContextSize);
       const context = await model.createContext({ contextSize, sequences: this.parallel, threads: this.threads });
-      // Resolved once per model: guessing the chat format per request costs ~300 ms.
+      // Resolved once per model: guessing the chat format per request is slow (node-llama-cpp.md).
       const chatWrapper = lib.resolveChatWrapper(
         model,
         this.options.chatFormat ? { type: this.options.chatFormat as 'auto' } : undefined,
@@ -406,89 +214,6 @@ export class LlamaCppModel implements ModelBackend {
     } catch (error) {
       await model.dispose();
       throw error;
-    }
-  }
-}
-
-/**
- * `tool_choice` "required" or a named function: the wrapper tells node-llama-cpp to enter function-calling mode
- * right away (the model then writes the call syntax's prefix without choosing to), so a call is guaranteed; the
- * grammar for the available functions writes the name and arguments.
- */
-function forceFunctionCall(lib: NodeLlamaCpp, wrapper: ChatWrapper): ChatWrapper {
-  return new Proxy(wrapper, {
-    get(target, property) {
-      if (property === 'generateContextState') {
-        return (options: Parameters<ChatWrapper['generateContextState']>[0]) => {
-          const state = target.generateContextState(options);
-          return {
-            contextText: state.contextText,
-            stopGenerationTriggers: state.stopGenerationTriggers,
-            noPrefixTrigger: { type: 'functionCall', inject: lib.LlamaText([]) },
-          };
-        };
-      }
-      const value = Reflect.get(target, property, target) as unknown;
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-    },
-  });
-}
-
-/** OpenAI's `logit_bias` (token id → -100..100) as a llama.cpp token bias; -100 bans the token. */
-function toTokenBias(lib: NodeLlamaCpp, model: LlamaModel, logitBias: Record<string, number>) {
-  const bias = new lib.TokenBias(model.tokenizer);
-  for (const [token, value] of Object.entries(logitBias)) {
-    const id = Number(token);
-    if (Number.isInteger(id) && id >= 0) {
-      bias.set(id as never, value <= -100 ? 'never' : { logit: value });
-    }
-  }
-  return bias;
-}
-
-function newCallId(): string {
-  return `call_${randomBytes(12).toString('hex')}`;
-}
-
-/** A push-to-pull bridge: node-llama-cpp reports through callbacks, the backend yields an async iterable. */
-class EventChannel<T> implements AsyncIterable<T> {
-  private readonly buffer: T[] = [];
-  private done = false;
-  private error?: Error;
-  private wake?: () => void;
-
-  push(item: T): void {
-    this.buffer.push(item);
-    this.notify();
-  }
-  close(): void {
-    this.done = true;
-    this.notify();
-  }
-  fail(error: unknown): void {
-    this.error = error instanceof Error ? error : new Error(`Generation failed: ${String(error)}`);
-    this.done = true;
-    this.notify();
-  }
-  private notify(): void {
-    const wake = this.wake;
-    this.wake = undefined;
-    wake?.();
-  }
-
-  async *[Symbol.asyncIterator](): AsyncGenerator<T> {
-    for (;;) {
-      if (this.buffer.length > 0) {
-        yield this.buffer.shift() as T;
-        continue;
-      }
-      if (this.done) {
-        if (this.error) {
-          throw this.error;
-        }
-        return;
-      }
-      await new Promise<void>((resolve) => (this.wake = resolve));
     }
   }
 }

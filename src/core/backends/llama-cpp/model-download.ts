@@ -112,23 +112,7 @@ async function fetchToFile(
   target: string,
   redirects = 0,
 ): Promise<void> {
-  const timeoutMs = options.connectTimeoutMs ?? 15_000;
-  const response = await new Promise<http.IncomingMessage>((resolve, reject) => {
-    const client = url.startsWith('https:') ? https : http;
-    const request = client.get(
-      url,
-      {
-        headers: { 'user-agent': 'chat-agent-server', ...(offset > 0 ? { range: `bytes=${offset}-` } : {}) },
-        signal: options.signal,
-      },
-      resolve,
-    );
-    // One timer covers connecting and any silence on the socket, so an offline machine fails fast, never hangs.
-    request.setTimeout(timeoutMs, () =>
-      request.destroy(new Error(`no answer within ${timeoutMs} ms (is the machine offline?)`)),
-    );
-    request.on('error', reject);
-  });
+  const response = await get(url, offset, options);
 
   const status = response.statusCode ?? 0;
   if (status >= 300 && status < 400 && response.headers.location) {
@@ -160,6 +144,41 @@ async function fetchToFile(
   const length = Number(response.headers['content-length']);
   const total = Number.isFinite(length) ? start + length : undefined;
 
+  const received = await writeBody(response, part, start, total, target, options);
+  if (total !== undefined && received < total) {
+    throw new CutConnectionError(`the connection closed after ${received} of ${total} bytes`);
+  }
+}
+
+function get(url: string, offset: number, options: FetchOptions): Promise<http.IncomingMessage> {
+  const timeoutMs = options.connectTimeoutMs ?? 15_000;
+  return new Promise<http.IncomingMessage>((resolve, reject) => {
+    const client = url.startsWith('https:') ? https : http;
+    const request = client.get(
+      url,
+      {
+        headers: { 'user-agent': 'chat-agent-server', ...(offset > 0 ? { range: `bytes=${offset}-` } : {}) },
+        signal: options.signal,
+      },
+      resolve,
+    );
+    // One timer covers connecting and any silence on the socket, so an offline machine fails fast, never hangs.
+    request.setTimeout(timeoutMs, () =>
+      request.destroy(new Error(`no answer within ${timeoutMs} ms (is the machine offline?)`)),
+    );
+    request.on('error', reject);
+  });
+}
+
+/** Appends the body to the partial file from `start`, reporting progress; the bytes the file then holds. */
+async function writeBody(
+  response: http.IncomingMessage,
+  part: string,
+  start: number,
+  total: number | undefined,
+  target: string,
+  options: FetchOptions,
+): Promise<number> {
   let received = start;
   let nextLogAt = 0.1;
   const out = createWriteStream(part, { flags: start > 0 ? 'a' : 'w' });
@@ -182,9 +201,7 @@ async function fetchToFile(
     response.unpipe(out);
     await new Promise<void>((resolve) => out.end(resolve));
   }
-  if (total !== undefined && received < total) {
-    throw new CutConnectionError(`the connection closed after ${received} of ${total} bytes`);
-  }
+  return received;
 }
 
 async function exists(file: string): Promise<boolean> {
