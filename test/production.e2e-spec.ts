@@ -270,7 +270,12 @@ describe('Production settings', () => {
       };
       const server = await startWith({}, agents);
       try {
-        const requestsOk = { route: '/v1/chat/completions', status: '200', model: 'camel-model' };
+        const requestsOk = {
+          protocol: 'chat_completions',
+          route: '/v1/chat/completions',
+          status: '200',
+          model: 'camel-model',
+        };
         expect(await metric(server, 'chat_agent_http_requests_total', requestsOk)).toBe(0);
         const plain = await chat(server);
         const { usage } = (await plain.json()) as OpenAI.ChatCompletion;

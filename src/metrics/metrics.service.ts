@@ -7,6 +7,8 @@ export type ToolExecutor = 'client' | 'agent';
 /** What one finished HTTP request reports (see RequestContextMiddleware). */
 export interface RequestRecord {
   route: string;
+  /** The protocol the request spoke (`protocolOf`). */
+  protocol: string;
   method: string;
   status: number;
   /** A served model id, or '' when the request named none / an unknown one ('unknown'). */
@@ -19,7 +21,7 @@ export interface RequestRecord {
 
 /**
  * The service's Prometheus metrics, on a registry of its own (several apps can live in one process, as in tests).
- * Other code records through the methods here, or through `recordToolCall()` of the request context.
+ * The request middleware records each finished request through the methods here.
  */
 @Injectable()
 export class MetricsService {
@@ -27,14 +29,14 @@ export class MetricsService {
 
   private readonly requests = new Counter({
     name: 'chat_agent_http_requests_total',
-    help: 'HTTP requests by route, method, status and model.',
-    labelNames: ['route', 'method', 'status', 'model'],
+    help: 'HTTP requests by protocol, route, method, status and model.',
+    labelNames: ['protocol', 'route', 'method', 'status', 'model'],
     registers: [this.registry],
   });
   private readonly duration = new Histogram({
     name: 'chat_agent_http_request_duration_seconds',
     help: 'Time from request to the end of the response (whole stream included).',
-    labelNames: ['route', 'model', 'stream'],
+    labelNames: ['protocol', 'route', 'model', 'stream'],
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
     registers: [this.registry],
   });
@@ -85,10 +87,10 @@ export class MetricsService {
   }
 
   recordRequest(record: RequestRecord): void {
-    const { route, method, model } = record;
+    const { protocol, route, method, model } = record;
     const stream = String(record.stream);
-    this.requests.inc({ route, method, status: String(record.status), model });
-    this.duration.observe({ route, model, stream }, record.durationSeconds);
+    this.requests.inc({ protocol, route, method, status: String(record.status), model });
+    this.duration.observe({ protocol, route, model, stream }, record.durationSeconds);
     if (record.timeToFirstTokenSeconds !== undefined) {
       this.firstToken.observe({ model, stream }, record.timeToFirstTokenSeconds);
     }

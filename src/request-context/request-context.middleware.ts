@@ -1,4 +1,4 @@
-import { isApiPath } from '../common/http/api-path';
+import { isApiPath, protocolOf } from '../common/http/api-path';
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
@@ -116,6 +116,7 @@ export class RequestContextMiddleware {
     const route = (req.route as { path?: string } | undefined)?.path;
     this.metrics.recordRequest({
       route: route ? `${req.baseUrl}${route}` : 'unmatched',
+      protocol: protocolOf(req.path),
       method: req.method,
       status: res.statusCode,
       model: modelLabel,
