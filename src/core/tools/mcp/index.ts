@@ -1,4 +1,4 @@
-export { McpToolkit, readMcpConfigFile } from './mcp-toolkit';
+export { McpToolkit } from './mcp-toolkit';
 export type { McpServerStatus, McpToolkitOptions } from './mcp-toolkit';
 export { McpTool } from './mcp-tool';
 export { McpServerError } from './mcp-server-error';
