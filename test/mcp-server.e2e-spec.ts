@@ -177,6 +177,14 @@ describe('The agents as an MCP server at /mcp (e2e)', () => {
     await waitFor(() => fixture.aborted.length === 1, "the agent's tool to be aborted");
   });
 
+  it("should apply the server's request timeout to a call, as on /v1", async () => {
+    const mcp = await client(await serve({ REQUEST_TIMEOUT_MS: '300' }));
+    const result = await mcp.callTool({ name: 'alpha', arguments: { message: 'weather, slowly' } });
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toBe('The request timed out after 300 ms.');
+    await waitFor(() => fixture.aborted.length === 1, "the agent's tool to be aborted");
+  });
+
   it('should answer GET and DELETE with 405, as a stateless server does', async () => {
     const url = await serve();
     const response = await fetch(`${url}/mcp`, { headers: { accept: 'text/event-stream' } });

@@ -38,9 +38,8 @@ const httpSchema = z.looseObject({
   url: z.url({ protocol: /^https?$/ }),
   headers: stringRecord.optional(),
 });
-const fileSchema = z.looseObject({
-  mcpServers: z.record(z.string().regex(/^[\w.-]{1,64}$/, 'use 1-64 letters, digits, _, . or -'), z.unknown()),
-});
+const fileSchema = z.looseObject({ mcpServers: z.record(z.string(), z.unknown()) });
+const SERVER_NAME = /^[\w.-]{1,64}$/;
 
 /**
  * Reads the `mcpServers` object of the configuration format MCP hosts share (Claude Desktop, Cursor, ...):
@@ -53,10 +52,13 @@ export function parseMcpServers(
 ): Record<string, McpServerConfig> {
   const file = fileSchema.safeParse(json);
   if (!file.success) {
-    throw new Error(`Expected {"mcpServers": {"<name>": {...}}}: ${z.prettifyError(file.error)}`);
+    throw new Error(`Expected {"mcpServers": {"<name>": {...}}}: ${issuesOf(file.error)}`);
   }
   const servers: Record<string, McpServerConfig> = {};
   for (const [name, raw] of Object.entries(file.data.mcpServers)) {
+    if (!SERVER_NAME.test(name)) {
+      throw new Error(`mcpServers: '${name}' is not a server name: use 1-64 letters, digits, _, . or -.`);
+    }
     servers[name] = parseServer(name, expandVariables(raw, env, name));
   }
   return servers;
@@ -72,10 +74,17 @@ function parseServer(name: string, raw: unknown): McpServerConfig {
   }
   const parsed = 'url' in fields ? httpSchema.safeParse(raw) : stdioSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new Error(`mcpServers.${name}: ${z.prettifyError(parsed.error)}`);
+    throw new Error(`mcpServers.${name}: ${issuesOf(parsed.error)}`);
   }
   const { type: _type, ...config } = parsed.data;
   return config;
+}
+
+/** One line: `args: expected array, received string; url: Invalid URL`. */
+function issuesOf(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => (issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
+    .join('; ');
 }
 
 const VARIABLE = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
