@@ -50,7 +50,7 @@ const CLIENT_INFO = { name: 'chat-agent-server', version: '0.1.0' };
  * `McpServerError` saying why (and the others are closed again). A server that goes away later is connected again
  * on the next call of one of its tools.
  */
-export class McpToolkit implements AsyncDisposable {
+export class McpToolkit {
   private constructor(
     private readonly connections: McpServerConnection[],
     private readonly agentTools: McpTool[],
@@ -123,10 +123,6 @@ export class McpToolkit implements AsyncDisposable {
   /** Closes every connection and ends the processes of stdio servers. */
   async close(): Promise<void> {
     await Promise.all(this.connections.map((connection) => connection.close()));
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.close();
   }
 }
 
