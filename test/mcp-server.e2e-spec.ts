@@ -185,12 +185,14 @@ describe('The agents as an MCP server at /mcp (e2e)', () => {
     await waitFor(() => fixture.aborted.length === 1, "the agent's tool to be aborted");
   });
 
-  it('should answer GET and DELETE with 405, as a stateless server does', async () => {
+  it('should answer GET and DELETE with 405, as a stateless server does, and document the route', async () => {
     const url = await serve();
     const response = await fetch(`${url}/mcp`, { headers: { accept: 'text/event-stream' } });
     expect(response.status).toBe(405);
     expect(response.headers.get('allow')).toBe('POST');
     expect(await response.json()).toMatchObject({ error: { code: 'method_not_allowed' } });
     expect((await fetch(`${url}/mcp`, { method: 'DELETE' })).status).toBe(405);
+    const docs = (await (await fetch(`${url}/docs/openapi.json`)).json()) as { paths: Record<string, object> };
+    expect(Object.keys(docs.paths['/mcp'])).toEqual(expect.arrayContaining(['post', 'get', 'delete']));
   });
 });
