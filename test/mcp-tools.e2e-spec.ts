@@ -111,6 +111,29 @@ describe('McpToolkit (e2e)', () => {
     expect(model.requests).toHaveLength(2);
   });
 
+  it('should read the servers from an mcpServers file, with ${VAR} from the environment', async () => {
+    web = new McpHttpTestServer();
+    await web.start();
+    const file = join(mkdtempSync(join(tmpdir(), 'mcp-file-')), 'mcp.json');
+    writeFileSync(
+      file,
+      JSON.stringify({ mcpServers: { shop: { url: web.url, headers: { Authorization: 'Bearer ${MCP_E2E_TOKEN}' } } } }),
+    );
+    process.env.MCP_E2E_TOKEN = 'token-from-env';
+    try {
+      toolkit = await McpToolkit.fromConfigFile(file);
+    } finally {
+      delete process.env.MCP_E2E_TOKEN;
+    }
+    expect(toolkit.servers()).toEqual([
+      { name: 'shop', transport: 'http', connected: true, tools: ['lookup', 'echo', 'fail', 'slow'] },
+    ]);
+    expect(web.headers.every((h) => h.authorization === 'Bearer token-from-env')).toBe(true);
+    await expect(McpToolkit.fromConfigFile(join(tmpdir(), 'no-such-mcp.json'))).rejects.toThrow(
+      /Cannot read the MCP configuration .*no-such-mcp\.json/,
+    );
+  });
+
   it('should prefix the names two servers share, and only those', async () => {
     web = new McpHttpTestServer();
     await web.start();
