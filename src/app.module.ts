@@ -18,6 +18,7 @@ import {
   serverConfig,
 } from './config/app.config';
 import { HealthModule } from './health/health.module';
+import { McpModule } from './mcp/mcp.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { ModelsModule } from './models/models.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
@@ -74,6 +75,7 @@ export class AppModule {
         AuthModule,
         RateLimitModule,
         ChatCompletionsModule,
+        McpModule,
         ModelsModule,
         HealthModule,
       ],

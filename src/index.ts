@@ -15,6 +15,15 @@ export type { FunctionToolOptions, JsonSchema, ToolArguments } from './core/tool
 export { isAgentTool } from './core/tools/tool';
 export type { AgentTool, ToolContext, ToolOutcome } from './core/tools/tool';
 export type { ToolCallResult } from './core/tools/tool-runner';
+// Tools from MCP servers (README "Tools from MCP servers").
+export { McpServerError, McpTool, McpToolkit, parseMcpServers } from './core/tools/mcp';
+export type {
+  McpHttpServerConfig,
+  McpServerConfig,
+  McpServerStatus,
+  McpStdioServerConfig,
+  McpToolkitOptions,
+} from './core/tools/mcp';
 export type { ToolTurn, ToolTurnStore } from './core/tools/tool-turn-store';
 export { InMemoryToolTurnStore } from './core/tools/in-memory-tool-turn-store';
 export { ApiError, AbortedError } from './core/errors';

@@ -6,6 +6,7 @@ import { OpenAICompatibleModel } from '../core/backends/openai-compatible.model'
 import { ChatAgent } from '../core/chat-agent';
 import type { ModelBackend } from '../core/model-backend';
 import { AgentService } from './agent.service';
+import { EnvironmentMcpTools } from './environment-mcp-tools';
 import { SERVED_AGENTS, type ServedAgents } from './served-agents';
 
 export type AgentsOption = ChatAgent | Record<string, ChatAgent> | ReadonlyMap<string, ChatAgent>;
@@ -19,16 +20,25 @@ export class AgentModule {
       global: true,
       providers: [
         {
-          provide: SERVED_AGENTS,
+          // Agents built in code bring their own tools; MCP_CONFIG is for the agent built here.
+          provide: EnvironmentMcpTools,
           inject: [ConfigService],
-          useFactory: (config: ConfigService<AllConfig, true>): ServedAgents =>
+          useFactory: (config: ConfigService<AllConfig, true>): Promise<EnvironmentMcpTools> =>
+            agents
+              ? Promise.resolve(new EnvironmentMcpTools())
+              : EnvironmentMcpTools.connect(config.get<AgentConfig>('agent')),
+        },
+        {
+          provide: SERVED_AGENTS,
+          inject: [ConfigService, EnvironmentMcpTools],
+          useFactory: (config: ConfigService<AllConfig, true>, mcp: EnvironmentMcpTools): ServedAgents =>
             agents
               ? toServedAgents(agents, config.get<AppConfig>('app').servedModelName)
-              : agentsFromEnvironment(config),
+              : agentsFromEnvironment(config, mcp),
         },
         AgentService,
       ],
-      exports: [AgentService, SERVED_AGENTS],
+      exports: [AgentService, SERVED_AGENTS, EnvironmentMcpTools],
     };
   }
 }
@@ -44,7 +54,7 @@ function toServedAgents(agents: AgentsOption, defaultId: string): ServedAgents {
   return map;
 }
 
-function agentsFromEnvironment(config: ConfigService<AllConfig, true>): ServedAgents {
+function agentsFromEnvironment(config: ConfigService<AllConfig, true>, mcp: EnvironmentMcpTools): ServedAgents {
   const app = config.get<AppConfig>('app');
   const agent = config.get<AgentConfig>('agent');
   const model = !agent.baseUrl && !agent.apiKey ? embeddedModel(app, agent) : upstreamModel(app, agent);
@@ -57,6 +67,7 @@ function agentsFromEnvironment(config: ConfigService<AllConfig, true>): ServedAg
         temperature: agent.temperature,
         maxTokens: agent.maxTokens,
         systemMessagePolicy: app.systemMessagePolicy,
+        tools: mcp.tools(),
       }),
     ],
   ]);

@@ -5,6 +5,7 @@ import { DEFAULT_UPSTREAM_TIMEOUT_MS } from '../core/backends/openai-compatible.
 import { SYSTEM_MESSAGE_POLICIES, type SystemMessagePolicy } from '../core/chat-agent';
 import { plainToInstance, Type } from 'class-transformer';
 import { IsIn, IsInt, IsNumber, IsOptional, IsString, IsUrl, Max, Min, MinLength, validateSync } from 'class-validator';
+import { type McpServerConfig, parseMcpServers } from '../core/tools/mcp/mcp-config';
 
 /** The environment the service reads, validated once at start (a typo fails fast, not at the first request). */
 export class EnvironmentVariables {
@@ -28,6 +29,9 @@ export class EnvironmentVariables {
   @IsOptional() @Type(() => Number) @IsInt() @Min(256) LLAMA_CONTEXT_SIZE?: number;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) LLAMA_DOWNLOAD_TIMEOUT_MS?: number;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) UPSTREAM_TIMEOUT_MS?: number;
+  // Tools from MCP servers for the agent built from the environment (README "Tools from MCP servers").
+  @IsOptional() @IsString() @MinLength(1) MCP_CONFIG?: string;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) MCP_TOOL_TIMEOUT_MS?: number;
   @IsOptional() @IsString() BODY_LIMIT?: string;
   @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL?: string;
   // Production settings (README "Production").
@@ -89,6 +93,10 @@ export interface AgentConfig {
   maxTokens?: number;
   upstreamTimeoutMs: number;
   llama: LlamaConfig;
+  /** MCP_CONFIG's servers, read and checked at start. */
+  mcpServers?: Record<string, McpServerConfig>;
+  /** Per MCP tool call; 0 = no limit. */
+  mcpToolTimeoutMs: number;
 }
 
 /** Settings for running in production: auth, limits, shared state, timeouts (README "Production"). */
@@ -154,8 +162,21 @@ export const agentConfig = registerAs('agent', (): AgentConfig => {
       contextSize: env.LLAMA_CONTEXT_SIZE ?? 4096,
       connectTimeoutMs: env.LLAMA_DOWNLOAD_TIMEOUT_MS ?? 15_000,
     },
+    mcpServers: env.MCP_CONFIG ? readMcpConfig(env.MCP_CONFIG) : undefined,
+    mcpToolTimeoutMs: env.MCP_TOOL_TIMEOUT_MS ?? 60_000,
   };
 });
+
+/** The `{"mcpServers": {...}}` file other MCP hosts use; a missing file or a bad entry fails the start. */
+function readMcpConfig(path: string): Record<string, McpServerConfig> {
+  try {
+    return parseMcpServers(JSON.parse(readFileSync(path, 'utf8')));
+  } catch (error) {
+    throw new Error(
+      `Invalid configuration:\n  MCP_CONFIG: ${path}: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+}
 
 export const serverConfig = registerAs('server', (): ServerConfig => {
   const env = validateEnvironment(process.env);

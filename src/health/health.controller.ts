@@ -7,6 +7,7 @@ import {
   type HealthIndicatorResult,
 } from '@nestjs/terminus';
 import type { Response } from 'express';
+import { EnvironmentMcpTools } from '../agent/environment-mcp-tools';
 import { SERVED_AGENTS, type ServedAgents } from '../agent/served-agents';
 import { withTimeout } from '../common/async/with-timeout';
 import { RedisService } from '../redis/redis.service';
@@ -24,6 +25,7 @@ export class HealthController {
     private readonly tracker: RequestTracker,
     private readonly redis: RedisService,
     @Inject(SERVED_AGENTS) private readonly agents: ServedAgents,
+    private readonly mcp: EnvironmentMcpTools,
   ) {}
 
   /** Liveness: the process answers. Says nothing of the backends, so a slow model never gets the pod restarted. */
@@ -33,10 +35,15 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Readiness: every served agent's backend can serve, Redis answers (when used), and we are not shutting down. */
+  /**
+   * Readiness: every served agent's backend can serve, every MCP server of MCP_CONFIG answers (one that went away is
+   * connected again first), Redis answers (when used), and we are not shutting down.
+   */
   @Get('ready')
   @ApiOkResponse({ description: 'Ready for traffic (terminus health check body).' })
-  @ApiServiceUnavailableResponse({ description: 'Not ready: a backend or Redis is down, or the server is draining.' })
+  @ApiServiceUnavailableResponse({
+    description: 'Not ready: a backend, an MCP server or Redis is down, or the server is draining.',
+  })
   async ready(@Res() res: Response): Promise<void> {
     const checks = [
       () => this.shutdownCheck(),
@@ -46,6 +53,12 @@ export class HealthController {
             this.probe(`model:${id}`, () => agent.model.ready?.() ?? Promise.resolve()),
       ),
     ];
+    const toolkit = this.mcp.toolkit;
+    if (toolkit) {
+      for (const server of toolkit.serverNames) {
+        checks.push(() => this.probe(`mcp:${server}`, () => toolkit.ping(server, PROBE_TIMEOUT_MS)));
+      }
+    }
     if (this.redis.enabled) {
       checks.push(() => this.probe('redis', () => this.redis.ping()));
     }

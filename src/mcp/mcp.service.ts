@@ -1,0 +1,151 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import {
+  type CallToolResult,
+  CancelledNotificationSchema,
+  isInitializeRequest,
+  type ServerNotification,
+  type ServerRequest,
+} from '@modelcontextprotocol/sdk/types.js';
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import { AgentService } from '../agent/agent.service';
+import { SERVED_AGENTS, type ServedAgents } from '../agent/served-agents';
+import { toErrorResponse } from '../common/errors/error-response';
+import type { AllConfig, ServerConfig } from '../config/app.config';
+import { requestContextOf, type RequestContext } from '../request-context/request-context';
+import {
+  type AgentToolArguments,
+  toAgentMessages,
+  toolDescriptionOf,
+  toolNameOf,
+  toProgress,
+  toToolError,
+  toToolResult,
+} from './mcp-tool.mapper';
+import { RunningCalls } from './running-calls';
+
+type CallExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
+/** Where a call comes from: its key or address, and the id handed out at `initialize` when the client keeps it. */
+interface Caller {
+  id: string;
+  scope?: RequestContext;
+}
+
+const SERVER_INFO = { name: 'chat-agent-server', version: '0.1.0' };
+const inputSchema = { message: z.string().min(1).describe('What to ask or tell the agent.') };
+
+/**
+ * The served agents as MCP tools over Streamable HTTP, stateless: every POST gets a server and a transport of its
+ * own, so any replica answers any request and no session lives here. One tool per agent; a call runs the agent
+ * through AgentService with the request's scope (keys, limits, timeout, drain), reports its own tool runs as
+ * progress, and stops when the client cancels or goes away.
+ */
+@Injectable()
+export class McpService {
+  private readonly running = new RunningCalls();
+  /** Tool name → served agent id. */
+  private readonly tools = new Map<string, string>();
+  private readonly keepAliveMs: number;
+
+  constructor(
+    private readonly agents: AgentService,
+    @Inject(SERVED_AGENTS) served: ServedAgents,
+    config: ConfigService<AllConfig, true>,
+  ) {
+    for (const id of served.keys()) {
+      let name = toolNameOf(id);
+      for (let n = 2; this.tools.has(name); n++) {
+        name = `${toolNameOf(id).slice(0, 120)}_${n}`;
+      }
+      this.tools.set(name, id);
+    }
+    this.keepAliveMs = config.get<ServerConfig>('server').sseKeepAliveMs;
+  }
+
+  async handle(req: Request, res: Response): Promise<void> {
+    const scope = requestContextOf(req);
+    const session = req.headers['mcp-session-id'];
+    const caller: Caller = {
+      id: `${scope?.principal ?? `ip:${req.ip}`}|${typeof session === 'string' ? session : ''}`,
+      scope,
+    };
+    const transport = new StreamableHTTPServerTransport({
+      // Nothing is kept between requests. The id handed out at `initialize` only tells callers apart for
+      // cancellation (RunningCalls); any replica accepts any id, or none.
+      sessionIdGenerator: isInitialize(req.body) ? () => randomUUID() : undefined,
+      keepAliveMs: this.keepAliveMs,
+    });
+    const server = this.serverFor(caller, transport);
+    // The SDK does not stop a running tool when the client leaves: closing the transport aborts its handlers.
+    res.once('close', () => void server.close());
+    await server.connect(transport);
+    await transport.handleRequest(req, res, req.body);
+  }
+
+  private serverFor(caller: Caller, transport: StreamableHTTPServerTransport): McpServer {
+    const server = new McpServer(SERVER_INFO, { capabilities: { tools: {} } });
+    for (const [name, agentId] of this.tools) {
+      server.registerTool(name, { description: toolDescriptionOf(agentId), inputSchema }, (args, extra) =>
+        this.ask(agentId, args, extra, caller, () => void transport.close()),
+      );
+    }
+    // A cancellation comes in a POST of its own: the call it names runs under another request's server.
+    server.server.setNotificationHandler(CancelledNotificationSchema, (notification) => {
+      this.running.cancel(caller.id, notification.params.requestId, notification.params.reason ?? 'cancelled');
+    });
+    return server;
+  }
+
+  private ask(
+    agentId: string,
+    args: AgentToolArguments,
+    extra: CallExtra,
+    caller: Caller,
+    closeStream: () => void,
+  ): Promise<CallToolResult> {
+    const progressToken = extra._meta?.progressToken;
+    let step = 0;
+    let answer = '';
+    let forget = () => {};
+    return new Promise<CallToolResult>((resolve) => {
+      const subscription = this.agents
+        .stream({ model: agentId, messages: toAgentMessages(args), scope: caller.scope })
+        .subscribe({
+          next: ({ event }) => {
+            if (event.type === 'text') {
+              answer += event.text;
+            }
+            const progress = progressToken === undefined ? undefined : toProgress(event, progressToken, step + 1);
+            if (progress) {
+              step++;
+              extra.sendNotification(progress).catch(() => undefined);
+            }
+          },
+          complete: () => resolve(toToolResult(answer)),
+          error: (error: unknown) => resolve(toToolError(toErrorResponse(error).body.error.message)),
+        });
+      const stop = () => {
+        subscription.unsubscribe();
+        resolve(toToolError('The call was cancelled.'));
+      };
+      // The client left (or this request's stream closed): the SDK aborts the handler's signal.
+      extra.signal.addEventListener('abort', stop, { once: true });
+      // The client cancelled: no answer is due (spec), so the call's stream ends too.
+      forget = this.running.add(caller.id, extra.requestId, () => {
+        stop();
+        closeStream();
+      });
+      subscription.add(() => extra.signal.removeEventListener('abort', stop));
+    }).finally(() => forget());
+  }
+}
+
+function isInitialize(body: unknown): boolean {
+  return Array.isArray(body) ? body.some((message) => isInitializeRequest(message)) : isInitializeRequest(body);
+}
