@@ -1,0 +1,242 @@
+import { randomUUID } from 'node:crypto';
+import { type AgentCard, type StreamResponse, type Task, TaskState } from '@a2a-js/sdk';
+import { ClientFactory as LegacyClientFactory, JsonRpcTransportFactory as LegacyTransport } from 'a2a-sdk-legacy/client';
+import { ScriptedModel } from '../src/core/backends/scripted.model';
+import { ChatAgent } from '../src/core/chat-agent';
+import type { ModelRequest } from '../src/core/types';
+import { a2aClient, answerOf, asTask, sendRequest } from './utils/a2a-client';
+import { startServer, type TestServer } from './utils/test-server';
+import { withEnv } from './utils/with-env';
+
+const contents = (request: ModelRequest) => request.messages.map((m) => `${m.role}: ${String(m.content)}`);
+
+describe('A2A (e2e, official @a2a-js/sdk clients)', () => {
+  let server: TestServer;
+  let helper: ScriptedModel;
+  let slow: ScriptedModel;
+
+  beforeAll(async () => {
+    helper = new ScriptedModel({ replies: (request) => `You said: ${String(request.messages.at(-1)?.content)}` });
+    slow = new ScriptedModel({ replies: ['tick '.repeat(200)], tokenDelayMs: 50 });
+    server = await startServer({
+      agents: {
+        helper: new ChatAgent({ model: helper, systemMessage: 'SECRET', description: 'Answers questions politely.' }),
+        slow: new ChatAgent({ model: slow, systemMessage: 'You are slow.' }),
+      },
+    });
+  });
+
+  afterAll(() => server?.close());
+
+  it('should resolve the default card with both protocol versions and the skill from the description', async () => {
+    const client = await a2aClient(server.url);
+    const card: AgentCard = await client.getAgentCard();
+    expect(card.name).toBe('helper');
+    expect(card.skills.map((s) => s.description)).toEqual(['Answers questions politely.']);
+    expect(card.supportedInterfaces.map((i) => [i.protocolBinding, i.protocolVersion, i.url])).toEqual([
+      ['JSONRPC', '1.0', `${server.url}/a2a/helper`],
+      ['JSONRPC', '0.3', `${server.url}/a2a/helper`],
+    ]);
+    expect(card.capabilities?.streaming).toBe(true);
+    // API keys are off: no scheme to declare, and the system message never leaves the server.
+    expect(card.securitySchemes ?? {}).toEqual({});
+    expect(JSON.stringify(card)).not.toContain('SECRET');
+  });
+
+  it("should serve each agent's card at /.well-known/agents/{id}/agent-card.json", async () => {
+    const client = await a2aClient(server.url, { path: '.well-known/agents/slow/agent-card.json' });
+    const card = await client.getAgentCard();
+    expect(card.name).toBe('slow');
+    // No description set: the skill falls back to the system message.
+    expect(card.skills[0].description).toBe('You are slow.');
+    const unknown = await fetch(`${server.url}/.well-known/agents/nobody/agent-card.json`);
+    expect(unknown.status).toBe(404);
+  });
+
+  it('should answer SendMessage with a completed task holding the answer', async () => {
+    const client = await a2aClient(server.url);
+    const task = asTask(await client.sendMessage(sendRequest('hello')));
+    expect(task.status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
+    expect(answerOf(task)).toBe('You said: hello');
+    expect(task.contextId).not.toBe('');
+
+    const fetched = await client.getTask({ tenant: '', id: task.id, historyLength: undefined });
+    expect(fetched.status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
+    // Stored as one part, however many chunks it streamed in.
+    expect(fetched.artifacts[0].parts).toHaveLength(1);
+    expect(answerOf(fetched)).toBe('You said: hello');
+  });
+
+  it('should stream SendStreamingMessage as task, status and artifact updates', async () => {
+    const client = await a2aClient(server.url);
+    const events: StreamResponse[] = [];
+    for await (const event of client.sendMessageStream(sendRequest('stream me'))) {
+      events.push(event);
+    }
+    const kinds = events.map((e) => e.payload?.$case);
+    expect(kinds[0]).toBe('task');
+    expect(kinds).toContain('artifactUpdate');
+    const states = events.flatMap((e) => (e.payload?.$case === 'statusUpdate' ? [e.payload.value.status?.state] : []));
+    expect(states).toEqual([TaskState.TASK_STATE_WORKING, TaskState.TASK_STATE_COMPLETED]);
+    const chunks = events.flatMap((e) => (e.payload?.$case === 'artifactUpdate' ? [e.payload.value] : []));
+    expect(chunks.length).toBeGreaterThan(1);
+    expect(chunks.map((c) => [c.append, c.lastChunk])).toEqual(
+      chunks.map((_, i) => [i > 0, i === chunks.length - 1]),
+    );
+    const text = chunks.map((c) => (c.artifact?.parts[0].content?.$case === 'text' ? c.artifact.parts[0].content.value : ''));
+    expect(text.join('')).toBe('You said: stream me');
+  });
+
+  it('should continue a context: the second message reaches the model after the first turn', async () => {
+    const client = await a2aClient(server.url);
+    const first = asTask(await client.sendMessage(sendRequest('my name is Ada')));
+    const second = asTask(await client.sendMessage(sendRequest('what is my name?', first.contextId)));
+    expect(second.contextId).toBe(first.contextId);
+    expect(second.id).not.toBe(first.id);
+    expect(contents(helper.requests.at(-1)!)).toEqual([
+      'system: SECRET',
+      'user: my name is Ada',
+      'assistant: You said: my name is Ada',
+      'user: what is my name?',
+    ]);
+    // Another context starts empty.
+    await client.sendMessage(sendRequest('fresh'));
+    expect(contents(helper.requests.at(-1)!)).toEqual(['system: SECRET', 'user: fresh']);
+  });
+
+  it('should cancel a running task with CancelTask, stopping the run', async () => {
+    const client = await a2aClient(server.url, { path: '.well-known/agents/slow/agent-card.json' });
+    const events: StreamResponse[] = [];
+    let canceled: Task | undefined;
+    for await (const event of client.sendMessageStream(sendRequest('go'))) {
+      events.push(event);
+      if (event.payload?.$case === 'artifactUpdate' && !canceled) {
+        canceled = await client.cancelTask({ tenant: '', id: event.payload.value.taskId, metadata: undefined });
+      }
+    }
+    expect(canceled?.status?.state).toBe(TaskState.TASK_STATE_CANCELED);
+    const last = events.at(-1)?.payload;
+    expect(last?.$case === 'statusUpdate' && last.value.status?.state).toBe(TaskState.TASK_STATE_CANCELED);
+    const stored = await client.getTask({ tenant: '', id: canceled!.id, historyLength: undefined });
+    expect(stored.status?.state).toBe(TaskState.TASK_STATE_CANCELED);
+    // The run stopped well before its 200 tokens.
+    expect(answerOf(stored).length).toBeLessThan('tick '.repeat(200).length);
+  });
+
+  it('should refuse an unknown agent and an unknown task in JSON-RPC error form', async () => {
+    const unknownAgent = await fetch(`${server.url}/a2a/nobody`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'a2a-version': '1.0' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'GetTask', params: { id: 'x' } }),
+    });
+    expect(unknownAgent.status).toBe(404);
+    expect(await unknownAgent.json()).toMatchObject({ jsonrpc: '2.0', id: 7, error: { code: -32600 } });
+
+    const client = await a2aClient(server.url);
+    await expect(client.getTask({ tenant: '', id: randomUUID(), historyLength: undefined })).rejects.toThrow(
+      /not found/i,
+    );
+  });
+
+  it("should speak the previous version's methods to the official 0.3 client", async () => {
+    const factory = new LegacyClientFactory({ transports: [new LegacyTransport({ fetchImpl: fetch })] });
+    const client = await factory.createFromUrl(server.url);
+    const sent = await client.sendMessage({
+      message: { kind: 'message', messageId: randomUUID(), role: 'user', parts: [{ kind: 'text', text: 'old hi' }] },
+    });
+    expect(sent.kind).toBe('task');
+    const task = sent as Extract<typeof sent, { kind: 'task' }>;
+    expect(task.status.state).toBe('completed');
+    expect(task.artifacts?.[0].parts).toEqual([{ kind: 'text', text: 'You said: old hi' }]);
+
+    const kinds: string[] = [];
+    let streamed = '';
+    for await (const event of client.sendMessageStream({
+      message: {
+        kind: 'message',
+        messageId: randomUUID(),
+        role: 'user',
+        contextId: task.contextId,
+        parts: [{ kind: 'text', text: 'again' }],
+      },
+    })) {
+      kinds.push(event.kind === 'status-update' ? `${event.kind}:${event.status.state}` : event.kind);
+      if (event.kind === 'artifact-update') {
+        streamed += event.artifact.parts.map((p) => (p.kind === 'text' ? p.text : '')).join('');
+      }
+    }
+    expect(kinds[0]).toBe('task');
+    expect(kinds.at(-1)).toBe('status-update:completed');
+    expect(streamed).toBe('You said: again');
+    // The 0.3 context continued too.
+    expect(contents(helper.requests.at(-1)!).slice(1, 3)).toEqual(['user: old hi', 'assistant: You said: old hi']);
+
+    const fetched = await client.getTask({ id: task.id });
+    expect(fetched.status.state).toBe('completed');
+
+    const slowClient = await factory.createFromUrl(server.url, '.well-known/agents/slow/agent-card.json');
+    const started = await slowClient.sendMessage({
+      message: { kind: 'message', messageId: randomUUID(), role: 'user', parts: [{ kind: 'text', text: 'go' }] },
+      configuration: { blocking: false },
+    });
+    expect(started.kind).toBe('task');
+    const canceled = await slowClient.cancelTask({ id: (started as { id: string }).id });
+    expect(canceled.status.state).toBe('canceled');
+  });
+});
+
+describe('A2A with API keys (e2e)', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await withEnv({ API_KEYS: 'a2a-key,other-key' }, () =>
+      startServer({ agents: new ChatAgent({ model: new ScriptedModel({ replies: ['keyed answer'] }) }) }),
+    );
+  });
+
+  afterAll(() => server?.close());
+
+  it('should declare the bearer scheme on a public card and refuse calls without a key', async () => {
+    const card = await fetch(`${server.url}/.well-known/agent-card.json`, { headers: { 'a2a-version': '1.0' } });
+    expect(card.status).toBe(200);
+    const json = (await card.json()) as Record<string, unknown>;
+    expect(json.securitySchemes).toEqual({
+      bearer: { httpAuthSecurityScheme: expect.objectContaining({ scheme: 'Bearer' }) as unknown },
+    });
+    // An empty scope list, as protobuf JSON writes it.
+    expect(json.securityRequirements).toEqual([{ schemes: { bearer: {} } }]);
+    const legacyCard = (await (await fetch(`${server.url}/.well-known/agent-card.json`)).json()) as Record<
+      string,
+      unknown
+    >;
+    expect(legacyCard.security).toEqual([{ bearer: [] }]);
+
+    // The official client reads the scheme back (not the `{"$case": ...}` the SDK's own card handler would write).
+    const keyless = await a2aClient(server.url);
+    const parsed = await keyless.getAgentCard();
+    expect(parsed.securitySchemes.bearer?.scheme?.$case).toBe('httpAuthSecurityScheme');
+    await expect(keyless.sendMessage(sendRequest('hi'))).rejects.toThrow(/API key/);
+
+    const raw = await fetch(`${server.url}/a2a/camel-model`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'a2a-version': '1.0' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 'r1', method: 'GetTask', params: { id: 'x' } }),
+    });
+    expect(raw.status).toBe(401);
+    expect(await raw.json()).toMatchObject({ jsonrpc: '2.0', id: 'r1', error: { code: -32600 } });
+
+    const keyed = await a2aClient(server.url, { key: 'a2a-key' });
+    const task = asTask(await keyed.sendMessage(sendRequest('hi')));
+    expect(answerOf(task)).toBe('keyed answer');
+    const wrongKey = await a2aClient(server.url, { key: 'not-a-key' });
+    await expect(wrongKey.getTask({ tenant: '', id: task.id, historyLength: undefined })).rejects.toThrow(/API key/);
+  });
+
+  it("should keep one key's tasks and contexts away from another key", async () => {
+    const owner = await a2aClient(server.url, { key: 'a2a-key' });
+    const other = await a2aClient(server.url, { key: 'other-key' });
+    const task = asTask(await owner.sendMessage(sendRequest('mine')));
+    expect((await owner.getTask({ tenant: '', id: task.id, historyLength: undefined })).id).toBe(task.id);
+    await expect(other.getTask({ tenant: '', id: task.id, historyLength: undefined })).rejects.toThrow(/not found/i);
+  });
+});
