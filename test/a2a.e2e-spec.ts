@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { type AgentCard, type StreamResponse, type Task, TaskState } from '@a2a-js/sdk';
-import { ClientFactory as LegacyClientFactory, JsonRpcTransportFactory as LegacyTransport } from 'a2a-sdk-legacy/client';
+import {
+  ClientFactory as LegacyClientFactory,
+  JsonRpcTransportFactory as LegacyTransport,
+} from 'a2a-sdk-legacy/client';
 import { ScriptedModel } from '../src/core/backends/scripted.model';
 import { ChatAgent } from '../src/core/chat-agent';
 import type { ModelRequest } from '../src/core/types';
@@ -8,7 +11,8 @@ import { a2aClient, answerOf, asTask, sendRequest } from './utils/a2a-client';
 import { startServer, type TestServer } from './utils/test-server';
 import { withEnv } from './utils/with-env';
 
-const contents = (request: ModelRequest) => request.messages.map((m) => `${m.role}: ${String(m.content)}`);
+const contents = (request: ModelRequest) =>
+  request.messages.map((m) => `${m.role}: ${typeof m.content === 'string' ? m.content : JSON.stringify(m.content)}`);
 
 describe('A2A (e2e, official @a2a-js/sdk clients)', () => {
   let server: TestServer;
@@ -16,7 +20,7 @@ describe('A2A (e2e, official @a2a-js/sdk clients)', () => {
   let slow: ScriptedModel;
 
   beforeAll(async () => {
-    helper = new ScriptedModel({ replies: (request) => `You said: ${String(request.messages.at(-1)?.content)}` });
+    helper = new ScriptedModel({ replies: (request) => `You said: ${request.messages.at(-1)?.content as string}` });
     slow = new ScriptedModel({ replies: ['tick '.repeat(200)], tokenDelayMs: 50 });
     server = await startServer({
       agents: {
@@ -80,10 +84,10 @@ describe('A2A (e2e, official @a2a-js/sdk clients)', () => {
     expect(states).toEqual([TaskState.TASK_STATE_WORKING, TaskState.TASK_STATE_COMPLETED]);
     const chunks = events.flatMap((e) => (e.payload?.$case === 'artifactUpdate' ? [e.payload.value] : []));
     expect(chunks.length).toBeGreaterThan(1);
-    expect(chunks.map((c) => [c.append, c.lastChunk])).toEqual(
-      chunks.map((_, i) => [i > 0, i === chunks.length - 1]),
+    expect(chunks.map((c) => [c.append, c.lastChunk])).toEqual(chunks.map((_, i) => [i > 0, i === chunks.length - 1]));
+    const text = chunks.map((c) =>
+      c.artifact?.parts[0].content?.$case === 'text' ? c.artifact.parts[0].content.value : '',
     );
-    const text = chunks.map((c) => (c.artifact?.parts[0].content?.$case === 'text' ? c.artifact.parts[0].content.value : ''));
     expect(text.join('')).toBe('You said: stream me');
   });
 

@@ -22,7 +22,8 @@ import { A2aTaskStore } from './a2a-task.store';
 import type { JsonRpcErrorEnvelope, RpcId, SseItem } from './a2a-sse.format';
 
 /** What the controller writes: one JSON body, or an event stream. */
-export type A2aReply = { status: number; body: unknown; headers: Record<string, string> } | { events: Observable<SseItem> };
+export type A2aReply =
+  { status: number; body: unknown; headers: Record<string, string> } | { events: Observable<SseItem> };
 
 /** The HTTP facts of one JSON-RPC request. */
 export interface A2aRequest {

@@ -54,6 +54,7 @@ function agentsFromEnvironment(config: ConfigService<AllConfig, true>): ServedAg
       new ChatAgent({
         model,
         systemMessage: agent.systemMessage,
+        description: agent.description,
         temperature: agent.temperature,
         maxTokens: agent.maxTokens,
         systemMessagePolicy: app.systemMessagePolicy,
