@@ -127,6 +127,29 @@ describe('A2A (e2e, official @a2a-js/sdk clients)', () => {
     expect(answerOf(stored).length).toBeLessThan('tick '.repeat(200).length);
   });
 
+  it('should cancel the task when the streaming client leaves', async () => {
+    const client = await a2aClient(server.url, { path: '.well-known/agents/slow/agent-card.json' });
+    const leave = new AbortController();
+    let taskId = '';
+    await expect(
+      (async () => {
+        for await (const event of client.sendMessageStream(sendRequest('go'), { signal: leave.signal })) {
+          if (event.payload?.$case === 'artifactUpdate') {
+            taskId = event.payload.value.taskId;
+            leave.abort();
+          }
+        }
+      })(),
+    ).rejects.toThrow();
+    // The server hears the disconnect on its own schedule: wait for the task to settle.
+    let task = await client.getTask({ tenant: '', id: taskId, historyLength: undefined });
+    while (task.status?.state === TaskState.TASK_STATE_WORKING) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      task = await client.getTask({ tenant: '', id: taskId, historyLength: undefined });
+    }
+    expect(task.status?.state).toBe(TaskState.TASK_STATE_CANCELED);
+  });
+
   it('should refuse an unknown agent and an unknown task in JSON-RPC error form', async () => {
     const unknownAgent = await fetch(`${server.url}/a2a/nobody`, {
       method: 'POST',
@@ -242,5 +265,24 @@ describe('A2A with API keys (e2e)', () => {
     const task = asTask(await owner.sendMessage(sendRequest('mine')));
     expect((await owner.getTask({ tenant: '', id: task.id, historyLength: undefined })).id).toBe(task.id);
     await expect(other.getTask({ tenant: '', id: task.id, historyLength: undefined })).rejects.toThrow(/not found/i);
+  });
+});
+
+describe('A2A with a request timeout (e2e)', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    const model = new ScriptedModel({ replies: ['slow '.repeat(100)], tokenDelayMs: 50 });
+    server = await withEnv({ REQUEST_TIMEOUT_MS: '300' }, () => startServer({ agents: new ChatAgent({ model }) }));
+  });
+
+  afterAll(() => server?.close());
+
+  it('should fail the task with the timeout, in the task itself', async () => {
+    const client = await a2aClient(server.url);
+    const task = asTask(await client.sendMessage(sendRequest('hi')));
+    expect(task.status?.state).toBe(TaskState.TASK_STATE_FAILED);
+    const reason = task.status?.message?.parts[0].content;
+    expect(reason?.$case === 'text' && reason.value).toMatch(/timed out after 300 ms/);
   });
 });
