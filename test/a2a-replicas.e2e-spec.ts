@@ -59,4 +59,24 @@ describe('A2A across replicas sharing Redis (e2e)', () => {
       { role: 'user', content: 'where is it?' },
     ]);
   });
+
+  it('should stop a run on one replica when another replica cancels its task', async () => {
+    upstream.responder = () => ({ content: 'word '.repeat(200), chunkDelayMs: 50 });
+    const [first, second] = await Promise.all(
+      replicas.map((r) => a2aClient(r.url, { key: 'team-key', polling: true })),
+    );
+    const calls = upstream.completions.length;
+    const started = asTask(await first.sendMessage(sendRequest('write a lot')));
+    expect(started.status?.state).not.toBe(TaskState.TASK_STATE_COMPLETED);
+    while (upstream.completions.length === calls) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+
+    const canceled = await second.cancelTask({ tenant: '', id: started.id, metadata: undefined });
+    expect(canceled.status?.state).toBe(TaskState.TASK_STATE_CANCELED);
+    // The first replica's run stopped: it hung up on the upstream before the answer was complete.
+    expect(await upstream.completions[calls].closedEarly).toBe(true);
+    const read = await first.getTask({ tenant: '', id: started.id, historyLength: undefined });
+    expect(read.status?.state).toBe(TaskState.TASK_STATE_CANCELED);
+  });
 });

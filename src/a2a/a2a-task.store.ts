@@ -1,4 +1,4 @@
-import { type Artifact, type Part, Task } from '@a2a-js/sdk';
+import { type Artifact, type Part, Task, TaskState } from '@a2a-js/sdk';
 import { UnsupportedOperationError } from '@a2a-js/sdk/errors';
 import type { ServerCallContext, TaskStore } from '@a2a-js/sdk/server';
 import { callOf, recordKey } from './a2a-call';
@@ -9,8 +9,13 @@ import { A2A_TTL_MS, type TaskRecordStore } from './a2a-store';
  * any SDK version reading them back, sees the same task.
  */
 export class A2aTaskStore implements TaskStore {
+  /**
+   * `onCanceled` hears of a task read back as canceled. The SDK reads a task before applying each event of a run,
+   * so a run on this replica learns at its next event that another replica canceled its task.
+   */
   constructor(
     private readonly records: TaskRecordStore,
+    private readonly onCanceled: (taskId: string) => void = () => undefined,
     private readonly ttlMs = A2A_TTL_MS,
   ) {}
 
@@ -21,7 +26,14 @@ export class A2aTaskStore implements TaskStore {
 
   async load(taskId: string, context: ServerCallContext): Promise<Task | undefined> {
     const record = await this.records.getTask(recordKey(callOf(context), taskId));
-    return record === undefined ? undefined : Task.fromJSON(record);
+    if (record === undefined) {
+      return undefined;
+    }
+    const task = Task.fromJSON(record);
+    if (task.status?.state === TaskState.TASK_STATE_CANCELED) {
+      this.onCanceled(taskId);
+    }
+    return task;
   }
 
   list(): Promise<never> {

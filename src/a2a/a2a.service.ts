@@ -59,7 +59,7 @@ export class A2aService {
     @Inject(A2A_STORE) store: A2aStore,
     config: ConfigService<AllConfig, true>,
   ) {
-    this.taskStore = new A2aTaskStore(store);
+    this.taskStore = new A2aTaskStore(store, (taskId) => void executor.cancelTask(taskId));
     this.keysOn = config.get<ServerConfig>('server').apiKeys.length > 0;
   }
 

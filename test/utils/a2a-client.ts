@@ -13,11 +13,18 @@ export function fetchWithKey(key?: string): typeof fetch {
   };
 }
 
-/** The official A2A 1.0 client, from the card at `path` (default: the server's `/.well-known/agent-card.json`). */
-export function a2aClient(baseUrl: string, options: { key?: string; path?: string } = {}): Promise<Client> {
+/**
+ * The official A2A 1.0 client, from the card at `path` (default: the server's `/.well-known/agent-card.json`). With
+ * `polling`, a send returns the task at once (`returnImmediately`) instead of waiting for its end.
+ */
+export function a2aClient(
+  baseUrl: string,
+  options: { key?: string; path?: string; polling?: boolean } = {},
+): Promise<Client> {
   const factory = new ClientFactory(
     ClientFactoryOptions.createFrom(ClientFactoryOptions.default, {
       transports: [new JsonRpcTransportFactory({ fetchImpl: fetchWithKey(options.key) })],
+      clientConfig: { polling: options.polling },
     }),
   );
   return factory.createFromUrl(baseUrl, options.path);
@@ -36,15 +43,8 @@ export function userMessage(text: string, contextId = ''): Message {
   };
 }
 
-export function sendRequest(text: string, contextId?: string, returnImmediately = false) {
-  return {
-    tenant: '',
-    message: userMessage(text, contextId),
-    configuration: returnImmediately
-      ? { acceptedOutputModes: [], taskPushNotificationConfig: undefined, returnImmediately }
-      : undefined,
-    metadata: undefined,
-  };
+export function sendRequest(text: string, contextId?: string) {
+  return { tenant: '', message: userMessage(text, contextId), configuration: undefined, metadata: undefined };
 }
 
 /** The text of a task's artifacts, parts joined. */
