@@ -4,8 +4,10 @@ import {
   ClientFactory as LegacyClientFactory,
   JsonRpcTransportFactory as LegacyTransport,
 } from 'a2a-sdk-legacy/client';
+import { z } from 'zod';
 import { ScriptedModel } from '../src/core/backends/scripted.model';
 import { ChatAgent } from '../src/core/chat-agent';
+import { FunctionTool } from '../src/core/tools/function-tool';
 import type { ModelRequest } from '../src/core/types';
 import { a2aClient, answerOf, asTask, sendRequest } from './utils/a2a-client';
 import { startServer, type TestServer } from './utils/test-server';
@@ -26,6 +28,23 @@ describe('A2A (e2e, official @a2a-js/sdk clients)', () => {
       agents: {
         helper: new ChatAgent({ model: helper, systemMessage: 'SECRET', description: 'Answers questions politely.' }),
         slow: new ChatAgent({ model: slow, systemMessage: 'You are slow.' }),
+        tooled: new ChatAgent({
+          model: new ScriptedModel({
+            replies: (request) =>
+              request.messages.some((m) => m.role === 'tool')
+                ? 'It shipped.'
+                : { toolCalls: [{ name: 'lookup_order', arguments: { order: 'A-1' } }] },
+          }),
+          tools: [
+            new FunctionTool({
+              name: 'lookup_order',
+              description: 'Looks an order up',
+              parameters: z.object({ order: z.string() }),
+              execute: ({ order }) => `order ${order} shipped`,
+            }),
+          ],
+        }),
+        steady: new ChatAgent({ model: new ScriptedModel({ replies: ['step '.repeat(40)], tokenDelayMs: 25 }) }),
       },
     });
   });
@@ -91,6 +110,20 @@ describe('A2A (e2e, official @a2a-js/sdk clients)', () => {
     expect(text.join('')).toBe('You said: stream me');
   });
 
+  it("should say in a status message when the agent runs its own tools, and list them as the skill's tags", async () => {
+    const path = '.well-known/agents/tooled/agent-card.json';
+    const client = await a2aClient(server.url, { path });
+    expect((await client.getAgentCard()).skills[0].tags).toEqual(['chat', 'lookup_order']);
+    const notes: string[] = [];
+    for await (const event of client.sendMessageStream(sendRequest('where is A-1?'))) {
+      const part = event.payload?.$case === 'statusUpdate' ? event.payload.value.status?.message?.parts[0] : undefined;
+      if (part?.content?.$case === 'text') {
+        notes.push(part.content.value);
+      }
+    }
+    expect(notes).toEqual(['Running lookup_order.']);
+  });
+
   it('should continue a context: the second message reaches the model after the first turn', async () => {
     const client = await a2aClient(server.url);
     const first = asTask(await client.sendMessage(sendRequest('my name is Ada')));
@@ -148,6 +181,22 @@ describe('A2A (e2e, official @a2a-js/sdk clients)', () => {
       task = await client.getTask({ tenant: '', id: taskId, historyLength: undefined });
     }
     expect(task.status?.state).toBe(TaskState.TASK_STATE_CANCELED);
+  });
+
+  it('should let a client started with returnImmediately follow its task with SubscribeToTask', async () => {
+    const path = '.well-known/agents/steady/agent-card.json';
+    const client = await a2aClient(server.url, { path, polling: true });
+    const started = asTask(await client.sendMessage(sendRequest('go')));
+    expect(started.status?.state).not.toBe(TaskState.TASK_STATE_COMPLETED);
+    const states: Array<TaskState | undefined> = [];
+    for await (const event of client.resubscribeTask({ tenant: '', id: started.id })) {
+      if (event.payload?.$case === 'statusUpdate') {
+        states.push(event.payload.value.status?.state);
+      }
+    }
+    expect(states.at(-1)).toBe(TaskState.TASK_STATE_COMPLETED);
+    const done = await client.getTask({ tenant: '', id: started.id, historyLength: undefined });
+    expect(answerOf(done)).toBe('step '.repeat(40));
   });
 
   it('should refuse an unknown agent and an unknown task in JSON-RPC error form', async () => {
