@@ -196,6 +196,9 @@ describe('A2A (e2e, official @a2a-js/sdk clients)', () => {
     expect(states.at(-1)).toBe(TaskState.TASK_STATE_COMPLETED);
     const done = await client.getTask({ tenant: '', id: started.id, historyLength: undefined });
     expect(answerOf(done)).toBe('step '.repeat(40));
+    // The run outlived its request without counting as one of its open streams.
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toMatch(/^chat_agent_open_streams 0$/m);
   });
 
   it('should refuse an unknown agent and an unknown task in JSON-RPC error form', async () => {

@@ -10,7 +10,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AgentService } from '../agent/agent.service';
 import { toErrorResponse } from '../common/errors/error-response';
 import type { ChatMessage } from '../core/types';
-import { type A2aCall, callOf, recordKey } from './a2a-call';
+import { type A2aCall, callOf, detachedScope, recordKey } from './a2a-call';
 import { answerChunk, statusEvent, submittedTask, type TaskIds, toChatMessage } from './a2a-message.mapper';
 import { A2A_STORE, A2A_TTL_MS, type A2aStore } from './a2a-store';
 
@@ -48,11 +48,12 @@ export class A2aAgentExecutor implements AgentExecutor {
     if (waits) {
       call.disconnect?.addEventListener('abort', onLeave, { once: true });
     }
+    const scope = waits ? call.scope : detachedScope(call);
     try {
       const contextKey = recordKey(call, ids.contextId);
       const input = toChatMessage(request.userMessage);
       const history = await this.store.history(contextKey);
-      const answer = await this.answer(call, [...history, input], ids, bus, stop.signal);
+      const answer = await this.answer({ ...call, scope }, [...history, input], ids, bus, stop.signal);
       // Saved before the task completes, so a next message sent on completion already sees this turn.
       await this.store.append(contextKey, [input, { role: 'assistant', content: answer }], A2A_TTL_MS);
       bus.publish(statusEvent(ids, TaskState.TASK_STATE_COMPLETED));
@@ -61,6 +62,9 @@ export class A2aAgentExecutor implements AgentExecutor {
     } finally {
       this.running.delete(ids.taskId);
       call.disconnect?.removeEventListener('abort', onLeave);
+      if (!waits) {
+        scope?.end();
+      }
     }
   };
 

@@ -1,5 +1,5 @@
 import type { ServerCallContext, User } from '@a2a-js/sdk/server';
-import type { RequestContext } from '../request-context/request-context';
+import { RequestContext } from '../request-context/request-context';
 
 /** What one HTTP request hands the A2A SDK's handler, read back by the executor and the task store. */
 export interface A2aCall {
@@ -11,6 +11,24 @@ export interface A2aCall {
   scope?: RequestContext;
   /** Aborted when the client leaves before its answer (a blocking send, a stream). */
   disconnect?: AbortSignal;
+  /** REQUEST_TIMEOUT_MS, for a run that outlives its request. */
+  timeoutMs?: number;
+}
+
+/**
+ * The scope of a run that goes on after its response was sent (`returnImmediately`): its own timeout, its usage
+ * still counted against the caller's token limit. The request's own scope is over by then: its logs and metrics
+ * were written when the response closed.
+ */
+export function detachedScope(call: A2aCall): RequestContext | undefined {
+  if (!call.scope) {
+    return undefined;
+  }
+  const scope = new RequestContext(call.scope.id, call.timeoutMs);
+  scope.principal = call.scope.principal;
+  const parent = call.scope;
+  scope.onUsage((usage) => parent.addUsage(usage));
+  return scope;
 }
 
 const CALL_KEY = 'chat-agent-server:a2a-call';

@@ -52,6 +52,7 @@ export class A2aService {
   private readonly handlers = new Map<string, AgentHandlers>();
   private readonly taskStore: A2aTaskStore;
   private readonly keysOn: boolean;
+  private readonly timeoutMs: number;
 
   constructor(
     private readonly agents: AgentService,
@@ -60,7 +61,9 @@ export class A2aService {
     config: ConfigService<AllConfig, true>,
   ) {
     this.taskStore = new A2aTaskStore(store, (taskId) => void executor.cancelTask(taskId));
-    this.keysOn = config.get<ServerConfig>('server').apiKeys.length > 0;
+    const server = config.get<ServerConfig>('server');
+    this.keysOn = server.apiKeys.length > 0;
+    this.timeoutMs = server.requestTimeoutMs;
   }
 
   /** The card of `agentId` (default: the first served agent), in the form the client's version reads. */
@@ -93,6 +96,7 @@ export class A2aService {
         owner: context.user?.userName ?? '',
         scope: request.scope,
         disconnect: request.disconnect,
+        timeoutMs: this.timeoutMs,
       });
       validateVersion(context.requestedVersion, handlers.card, 'JSONRPC');
       const body = isObject(request.body) ? request.body : JSON.stringify(request.body ?? null);
