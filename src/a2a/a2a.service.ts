@@ -6,6 +6,7 @@ import {
   DefaultRequestHandler,
   JsonRpcTransportHandler,
   type RequestHeaders,
+  type ServerCallContext,
   validateVersion,
 } from '@a2a-js/sdk/server';
 import { Inject, Injectable } from '@nestjs/common';
@@ -82,22 +83,7 @@ export class A2aService {
       : (error) => JsonRpcTransportHandler.mapToJSONRPCError(error);
     const id = rpcIdOf(request.body);
     try {
-      const context = defaultServerCallContextBuilder({
-        extensions: Extensions.parseServiceParameter(
-          header(request.headers, legacy ? 'x-a2a-extensions' : HTTP_EXTENSION_HEADER) ??
-            header(request.headers, HTTP_EXTENSION_HEADER),
-        ),
-        user: new A2aCaller(this.keysOn ? (request.scope?.principal ?? '') : ''),
-        headers: request.headers,
-        requestedVersion: versionHeader || undefined,
-      });
-      attachCall(context, {
-        agentId: request.agentId,
-        owner: context.user?.userName ?? '',
-        scope: request.scope,
-        disconnect: request.disconnect,
-        timeoutMs: this.timeoutMs,
-      });
+      const context = this.contextOf(request, versionHeader, legacy);
       validateVersion(context.requestedVersion, handlers.card, 'JSONRPC');
       const body = isObject(request.body) ? request.body : JSON.stringify(request.body ?? null);
       const result = await (legacy ? handlers.legacy : handlers.current).handle(body, context);
@@ -112,6 +98,28 @@ export class A2aService {
     } catch (error) {
       return errorReply(id, mapError(error));
     }
+  }
+
+  /** The SDK's call context, carrying what the executor and the task store need of this request. */
+  private contextOf(request: A2aRequest, versionHeader: string | undefined, legacy: boolean): ServerCallContext {
+    const context = defaultServerCallContextBuilder({
+      extensions: Extensions.parseServiceParameter(
+        header(request.headers, legacy ? 'x-a2a-extensions' : HTTP_EXTENSION_HEADER) ??
+          header(request.headers, HTTP_EXTENSION_HEADER),
+      ),
+      // With keys on, the caller is its key (the guard checked it); an open server has one anonymous caller.
+      user: new A2aCaller(this.keysOn ? (request.scope?.principal ?? '') : ''),
+      headers: request.headers,
+      requestedVersion: versionHeader || undefined,
+    });
+    attachCall(context, {
+      agentId: request.agentId,
+      owner: context.user?.userName ?? '',
+      scope: request.scope,
+      disconnect: request.disconnect,
+      timeoutMs: this.timeoutMs,
+    });
+    return context;
   }
 
   /** The served agent's handlers; an unknown id is the plain 404 before anything else. */
