@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
+import { A2aModule } from './a2a/a2a.module';
 import { AgentModule, type AgentsOption } from './agent/agent.module';
 import { AuthModule } from './auth/auth.module';
 import { ChatCompletionsModule } from './chat-completions/chat-completions.module';
@@ -76,6 +77,7 @@ export class AppModule {
         RateLimitModule,
         ChatCompletionsModule,
         McpModule,
+        A2aModule,
         ModelsModule,
         HealthModule,
       ],

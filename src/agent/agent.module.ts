@@ -64,6 +64,7 @@ function agentsFromEnvironment(config: ConfigService<AllConfig, true>, mcp: Envi
       new ChatAgent({
         model,
         systemMessage: agent.systemMessage,
+        description: agent.description,
         temperature: agent.temperature,
         maxTokens: agent.maxTokens,
         systemMessagePolicy: app.systemMessagePolicy,

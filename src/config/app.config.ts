@@ -15,6 +15,7 @@ export class EnvironmentVariables {
   @IsOptional() @IsString() OPENAI_API_KEY?: string;
   @IsOptional() @IsString() @MinLength(1) AGENT_MODEL?: string;
   @IsOptional() @IsString() AGENT_SYSTEM_MESSAGE?: string;
+  @IsOptional() @IsString() AGENT_DESCRIPTION?: string;
   @IsOptional() @Type(() => Number) @IsNumber() @Min(0) @Max(2) AGENT_TEMPERATURE?: number;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) AGENT_MAX_TOKENS?: number;
   @IsOptional() @IsString() @MinLength(1) SERVED_MODEL_NAME?: string;
@@ -89,6 +90,8 @@ export interface AgentConfig {
   apiKey?: string;
   model: string;
   systemMessage: string;
+  /** Public: the A2A agent card's description (the system message stays private when this is set). */
+  description?: string;
   temperature?: number;
   maxTokens?: number;
   upstreamTimeoutMs: number;
@@ -149,6 +152,7 @@ export const agentConfig = registerAs('agent', (): AgentConfig => {
     apiKey: env.OPENAI_API_KEY || undefined,
     model: env.AGENT_MODEL ?? 'gpt-4o-mini',
     systemMessage: env.AGENT_SYSTEM_MESSAGE ?? 'You are a helpful assistant.',
+    description: env.AGENT_DESCRIPTION || undefined,
     temperature: env.AGENT_TEMPERATURE,
     maxTokens: env.AGENT_MAX_TOKENS,
     upstreamTimeoutMs: env.UPSTREAM_TIMEOUT_MS ?? DEFAULT_UPSTREAM_TIMEOUT_MS,

@@ -17,6 +17,11 @@ export type SystemMessagePolicy = (typeof SYSTEM_MESSAGE_POLICIES)[number];
 export interface ChatAgentOptions extends Omit<GenerationOptions, 'tools' | 'toolChoice'> {
   /** The agent's own instructions, always first in the conversation the model sees. */
   systemMessage?: string;
+  /**
+   * What the agent does, in a sentence or two, for people and other agents choosing it (the A2A agent card). Public,
+   * unlike the system message; when unset the card falls back to the system message.
+   */
+  description?: string;
   /** A backend instance, or a model spec resolved through `ModelFactory` (e.g. `"gpt-4o-mini"`, `"scripted"`). */
   model: ModelBackend | string;
   /** How many messages `step()` remembers; unlimited when unset. */
@@ -71,6 +76,7 @@ export interface ServeOptions {
  */
 export class ChatAgent {
   readonly systemMessage?: string;
+  readonly description?: string;
   readonly model: ModelBackend;
   readonly memory: ChatMemory;
   private readonly defaults: GenerationOptions;
@@ -83,6 +89,7 @@ export class ChatAgent {
   constructor(private readonly options: ChatAgentOptions) {
     const {
       systemMessage,
+      description,
       model,
       memoryWindow,
       systemMessagePolicy,
@@ -104,6 +111,7 @@ export class ChatAgent {
     this.toolTurnStore = toolTurnStore ?? new InMemoryToolTurnStore();
     this.toolTurnTtlMs = toolTurnTtlMs ?? 15 * 60_000;
     this.systemMessage = systemMessage;
+    this.description = description;
     this.model = isModelBackend(model) ? model : ModelFactory.create(model);
     this.memory = new ChatMemory(memoryWindow);
     this.systemMessagePolicy = systemMessagePolicy ?? 'append';
