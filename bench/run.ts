@@ -368,14 +368,20 @@ async function main(): Promise<void> {
       );
     }
   }
+  // What each server holds once the load is over (after a GC): memory the cells left behind.
+  const afterLoadRssMB: Record<string, number> = {};
+  for (const target of targets) {
+    afterLoadRssMB[target.name] = (await target.server.stats(true)).rssBytes / 1024 / 1024;
+  }
   await Promise.all(children.map((child) => child.stop()));
 
   const report = {
     machine: machine(),
     durationMsPerCell: DURATION_MS,
     idleRssMB,
+    afterLoadRssMB,
     results,
-    targets: checkTargets(results, idleRssMB),
+    targets: checkTargets(results, idleRssMB, afterLoadRssMB),
   };
   mkdirSync(RESULTS, { recursive: true });
   // Formatted as the repository's format check expects, so a run leaves a clean tree.
@@ -391,7 +397,7 @@ interface Check {
   met: boolean;
 }
 
-/** A target of issue 6: which cell, how our row compares to the floor's, and the bound. */
+/** A target (issue 10): which cell, how our row compares to the floor's, and the bound. */
 interface Rule {
   cell: string;
   target: string;
@@ -419,7 +425,6 @@ const RULES: Rule[] = [
     (o, f) => o.requestsPerSec / f.requestsPerSec,
   ),
   rule('json-c16', 'non-streaming c16: CPU/request <= 2x floor', 'x', atMost(2), cpuRatio),
-  rule('json-c1', 'non-streaming c1: added p50 latency <= 0.5 ms', ' ms', atMost(0.5), (o, f) => o.p50Ms - f.p50Ms),
   rule('sse32-c64', 'streaming 32 chunks c64: CPU/stream <= 2x floor', 'x', atMost(2), cpuRatio),
   rule(
     'sse32-c1',
@@ -435,17 +440,14 @@ const RULES: Rule[] = [
     atMost(0),
     (o) => PACED.count - o.completed,
   ),
-  rule('paced-1000', 'paced: p99 total <= 1.2x the ideal 5.05 s', 'x', atMost(1.2), (o) => o.p99Ms / IDEAL_PACED_MS),
-  rule(
-    'paced-1000',
-    'paced: RSS growth < 20 KB per open stream',
-    ' KB',
-    (v) => v < 20,
-    (o) => o.rssGrowthSinceCellStartKB ?? NaN,
-  ),
+  rule('paced-1000', 'paced: p99 total <= 1.5x the ideal 5.05 s', 'x', atMost(1.5), (o) => o.p99Ms / IDEAL_PACED_MS),
 ];
 
-function checkTargets(results: Record<string, CellResult[]>, idleRssMB: Record<string, number>): Check[] {
+function checkTargets(
+  results: Record<string, CellResult[]>,
+  idleRssMB: Record<string, number>,
+  afterLoadRssMB: Record<string, number>,
+): Check[] {
   const checks: Check[] = [];
   for (const rule of RULES) {
     const rows = results[rule.cell];
@@ -462,7 +464,9 @@ function checkTargets(results: Record<string, CellResult[]>, idleRssMB: Record<s
     }
   }
   const idle = idleRssMB['chat-agent-server'];
-  checks.push({ target: 'idle RSS < 150 MB', value: `${idle.toFixed(1)} MB`, met: idle < 150 });
+  checks.push({ target: 'idle RSS < 120 MB', value: `${idle.toFixed(1)} MB`, met: idle < 120 });
+  const loaded = afterLoadRssMB['chat-agent-server'];
+  checks.push({ target: 'RSS after the load cells < 150 MB', value: `${loaded.toFixed(1)} MB`, met: loaded < 150 });
   return checks;
 }
 
@@ -470,9 +474,14 @@ function toMarkdown(report: {
   machine: Record<string, string | number>;
   durationMsPerCell: number;
   idleRssMB: Record<string, number>;
+  afterLoadRssMB: Record<string, number>;
   results: Record<string, CellResult[]>;
   targets: Check[];
 }): string {
+  const rss = (values: Record<string, number>) =>
+    Object.entries(values)
+      .map(([k, v]) => `${k} ${v.toFixed(1)} MB`)
+      .join(', ');
   const m = report.machine;
   const lines = [
     `Run ${m.date} on ${m.nproc} × ${m.cpu}, Node ${m.node}, commit ${m.commit}; ${report.durationMsPerCell} ms per cell.`,
@@ -498,9 +507,9 @@ function toMarkdown(report: {
   }
   lines.push(
     '',
-    `Idle RSS: ${Object.entries(report.idleRssMB)
-      .map(([k, v]) => `${k} ${v.toFixed(1)} MB`)
-      .join(', ')}.`,
+    `Idle RSS: ${rss(report.idleRssMB)}.`,
+    '',
+    `RSS after the load cells: ${rss(report.afterLoadRssMB)}.`,
     '',
   );
   lines.push('| target | measured | met |', '| --- | --- | --- |');
