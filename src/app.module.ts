@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
+import { AgUiModule } from './ag-ui/ag-ui.module';
 import { AgentModule, type AgentsOption } from './agent/agent.module';
 import { AuthModule } from './auth/auth.module';
 import { ChatCompletionsModule } from './chat-completions/chat-completions.module';
@@ -74,6 +75,7 @@ export class AppModule {
         AuthModule,
         RateLimitModule,
         ChatCompletionsModule,
+        AgUiModule,
         ModelsModule,
         HealthModule,
       ],

@@ -52,23 +52,23 @@ export function pipeSse(res: Response, events$: Observable<unknown>, options: Pi
         return;
       }
       res.writeHead(200, {
-        'Content-Type': 'text/event-stream; charset=utf-8',
+        'Content-Type': format.binary?.contentType ?? 'text/event-stream; charset=utf-8',
         'Cache-Control': 'no-cache, no-transform',
         Connection: 'keep-alive',
         // Tells nginx and similar proxies not to buffer the stream.
         'X-Accel-Buffering': 'no',
       });
       res.flushHeaders();
-      if (keepAliveMs > 0) {
+      if (keepAliveMs > 0 && !format.binary) {
         // write() re-arms the timer (refresh() also re-arms one that has fired).
         keepAlive = setTimeout(() => write(': keep-alive\n\n'), keepAliveMs);
       }
     };
 
     // Frames go straight to the socket; only while it drains are they held, in order (no promise per frame).
-    let held: string[] | undefined;
+    let held: Array<string | Uint8Array> | undefined;
     let endWhenDrained = false;
-    const write = (frame: string): void => {
+    const write = (frame: string | Uint8Array): void => {
       if (held) {
         held.push(frame);
         return;
