@@ -21,6 +21,7 @@ import {
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { ModelsModule } from './models/models.module';
+import { PlaygroundModule } from './playground/playground.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { RedisModule } from './redis/redis.module';
 import { ToolTurnStoreModule } from './redis/tool-turn-store.module';
@@ -78,6 +79,7 @@ export class AppModule {
         AgUiModule,
         ModelsModule,
         HealthModule,
+        PlaygroundModule,
       ],
       providers: [
         // Registered through DI (not main.ts) so every app built from this module, tests included, gets them.

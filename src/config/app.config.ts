@@ -45,6 +45,7 @@ export class EnvironmentVariables {
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) HEADERS_TIMEOUT_MS?: number;
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) SHUTDOWN_DRAIN_MS?: number;
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) SSE_KEEP_ALIVE_MS?: number;
+  @IsOptional() @IsIn(['true', 'false']) PLAYGROUND?: 'true' | 'false';
 }
 
 export function validateEnvironment(config: Record<string, unknown>): EnvironmentVariables {
@@ -64,6 +65,8 @@ export interface AppConfig {
   systemMessagePolicy: 'append' | 'replace' | 'ignore';
   bodyLimit: string;
   logLevel: string;
+  /** The browser playground at `/` (PLAYGROUND=false turns it off). */
+  playground: boolean;
 }
 
 /** The embedded llama.cpp backend (LLAMA_*). */
@@ -137,6 +140,7 @@ export const appConfig = registerAs('app', (): AppConfig => {
     systemMessagePolicy: env.SYSTEM_MESSAGE_POLICY ?? 'append',
     bodyLimit: env.BODY_LIMIT ?? '10mb',
     logLevel: env.LOG_LEVEL ?? 'info',
+    playground: env.PLAYGROUND !== 'false',
   };
 });
 
