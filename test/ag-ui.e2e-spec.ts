@@ -6,7 +6,9 @@ import { z } from 'zod';
 import { ScriptedModel, type ScriptedResponder } from '../src/core/backends/scripted.model';
 import { ChatAgent } from '../src/core/chat-agent';
 import { FunctionTool } from '../src/core/tools/function-tool';
+import { contentText } from '../src/core/tokens';
 import type { ModelRequest } from '../src/core/types';
+import type { WireErrorBody } from '../src/openai/openai.types';
 import { postJson } from './utils/sse';
 import { startServer, startUpstreamStack, type TestServer } from './utils/test-server';
 
@@ -27,7 +29,7 @@ const localTime: Tool = {
 };
 
 const lastToolResults = (request: ModelRequest) =>
-  request.messages.filter((m) => m.role === 'tool').map((m) => `${m.toolCallId}=${String(m.content)}`);
+  request.messages.filter((m) => m.role === 'tool').map((m) => `${m.toolCallId}=${contentText(m.content)}`);
 
 interface Stack extends TestServer {
   model: ScriptedModel;
@@ -85,7 +87,7 @@ describe('AG-UI endpoint (e2e, official @ag-ui/client)', () => {
     const served = await serve((request, i) =>
       i === 0
         ? { toolCalls: [{ name: 'get_weather', arguments: { city: 'Paris' } }] }
-        : `Now: ${String(request.messages.at(-1)?.content)}`,
+        : `Now: ${contentText(request.messages.at(-1)?.content ?? null)}`,
     );
     stack = served;
     const { events, run, types } = client(served.url, [user('Weather in Paris?')]);
@@ -189,7 +191,7 @@ describe('AG-UI endpoint (e2e, official @ag-ui/client)', () => {
     // The model sees the whole turn again, its calls in their original order, each answered once.
     const turn = served.model.requests[1].messages.slice(2);
     expect(turn[0].toolCalls?.map((c) => c.name)).toEqual(['get_weather', 'get_local_time']);
-    expect(turn.slice(1).map((m) => `${m.toolCallId}=${String(m.content)}`)).toEqual([
+    expect(turn.slice(1).map((m) => `${m.toolCallId}=${contentText(m.content)}`)).toEqual([
       `${own.toolCallId}=Oslo: 21C`,
       `${front.toolCallId}=08:00`,
     ]);
@@ -258,7 +260,10 @@ describe('AG-UI endpoint (e2e, official @ag-ui/client)', () => {
       messages: [{ id: 'm', role: 'user', content: 42 }],
     });
     expect(bad.status).toBe(400);
-    expect((await bad.json()).error).toMatchObject({ type: 'invalid_request_error', param: 'messages[0].content' });
+    expect(((await bad.json()) as WireErrorBody).error).toMatchObject({
+      type: 'invalid_request_error',
+      param: 'messages[0].content',
+    });
 
     const temperature = await postJson(`${stack.url}/v1/agents/${MODEL}/ag-ui`, {
       threadId: 't',
@@ -267,11 +272,11 @@ describe('AG-UI endpoint (e2e, official @ag-ui/client)', () => {
       forwardedProps: { temperature: 'hot' },
     });
     expect(temperature.status).toBe(400);
-    expect((await temperature.json()).error.param).toBe('forwardedProps.temperature');
+    expect(((await temperature.json()) as WireErrorBody).error.param).toBe('forwardedProps.temperature');
 
     const unknown = await postJson(`${stack.url}/v1/agents/nobody/ag-ui`, { threadId: 't', runId: 'r', messages: [] });
     expect(unknown.status).toBe(404);
-    expect((await unknown.json()).error.code).toBe('model_not_found');
+    expect(((await unknown.json()) as WireErrorBody).error.code).toBe('model_not_found');
   });
 
   it('should honour forwardedProps (system message under the policy, temperature) and context', async () => {
@@ -302,7 +307,7 @@ describe('AG-UI endpoint (e2e, official @ag-ui/client)', () => {
     expect(response.headers.get('content-type')).toBe(AGUI_MEDIA_TYPE);
     const bytes = new Uint8Array(await response.arrayBuffer());
     const decoded: BaseEvent[] = [];
-    for (let offset = 0; offset < bytes.length; ) {
+    for (let offset = 0; offset < bytes.length;) {
       const length = new DataView(bytes.buffer, offset, 4).getUint32(0, false);
       decoded.push(decode(bytes.subarray(offset + 4, offset + 4 + length)));
       offset += 4 + length;

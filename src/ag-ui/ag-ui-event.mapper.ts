@@ -174,5 +174,5 @@ export class AgUiEventMapper {
 }
 
 function event(type: EventType, fields: Record<string, unknown>): BaseEvent {
-  return { type, ...fields } as BaseEvent;
+  return { type, ...fields };
 }

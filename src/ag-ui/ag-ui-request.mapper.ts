@@ -114,7 +114,11 @@ function toChatMessage(message: Message): ChatMessage | undefined {
     }
     case 'tool': {
       const text = typeof message.content === 'string' ? message.content : partsText(message.content);
-      return { role: 'tool', toolCallId: message.toolCallId, content: message.error ? `Error: ${message.error}` : text };
+      return {
+        role: 'tool',
+        toolCallId: message.toolCallId,
+        content: message.error ? `Error: ${message.error}` : text,
+      };
     }
     case 'activity':
     case 'reasoning':
@@ -158,7 +162,5 @@ function withName(message: ChatMessage, name: string | undefined): ChatMessage {
 
 /** `['messages', 0, 'content']` → `messages[0].content`. */
 function pathToParam(path: ReadonlyArray<PropertyKey>): string {
-  return path
-    .map((key, i) => (typeof key === 'number' ? `[${key}]` : `${i > 0 ? '.' : ''}${String(key)}`))
-    .join('');
+  return path.map((key, i) => (typeof key === 'number' ? `[${key}]` : `${i > 0 ? '.' : ''}${String(key)}`)).join('');
 }

@@ -1,14 +1,13 @@
+import type { INestApplication } from '@nestjs/common';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+// Typed from the package, as the examples are (no src/dist type mixing).
+import type { CallOptions, ModelBackend, ModelRequest, ModelStreamEvent, ScriptedModel } from 'chat-agent-server';
 import { createExampleAgent, createScriptedModel } from '../../examples/example-agent';
 import { buildPlayground } from '../../scripts/build-playground';
-import type { ModelBackend } from '../../src/core/model-backend';
-import type { CallOptions, ModelRequest, ModelStreamEvent } from '../../src/core/types';
-import type { ScriptedModel } from '../../src/core/backends/scripted.model';
 import { launchChromium, screenshotPath } from '../utils/browser';
-import { startServer, type TestServer } from '../utils/test-server';
 import { withEnv } from '../utils/with-env';
 
 /** The example's scripted backend, noting when the server aborts one of its streams (the client stopped). */
@@ -64,28 +63,40 @@ async function ask(page: Page, question: string): Promise<void> {
 
 const idle = (page: Page) => page.waitForSelector('body[data-running="false"]', { state: 'attached' });
 
+interface Served {
+  app: INestApplication;
+  url: string;
+}
+
+/** The example agent serving itself (as examples/openai-server.ts does), with the playground built into `dir`. */
+async function serve(model: ModelBackend, env: Record<string, string>): Promise<Served> {
+  return withEnv(env, async () => {
+    const app = await createExampleAgent(model).toOpenAICompatibleServer();
+    await app.listen(0, '127.0.0.1');
+    return { app, url: (await app.getUrl()).replace('[::1]', '127.0.0.1') };
+  });
+}
+
 describe('Playground in a real browser (Chromium, e2e)', () => {
   let browser: Browser;
-  let server: TestServer;
+  let server: Served;
   let model: WatchedModel;
-  let keyed: TestServer;
+  let keyed: Served;
   let dir: string;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'playground-'));
     await buildPlayground(dir);
     model = new WatchedModel(createScriptedModel(25));
-    server = await withEnv({ PLAYGROUND_DIR: dir }, () => startServer({ agents: createExampleAgent(model) }));
-    keyed = await withEnv({ PLAYGROUND_DIR: dir, API_KEYS: 'right-key' }, () =>
-      startServer({ agents: createExampleAgent(createScriptedModel()) }),
-    );
+    server = await serve(model, { PLAYGROUND_DIR: dir });
+    keyed = await serve(createScriptedModel(), { PLAYGROUND_DIR: dir, API_KEYS: 'right-key' });
     browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {
     await browser?.close();
-    await server?.close();
-    await keyed?.close();
+    await server?.app.close();
+    await keyed?.app.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -224,7 +235,7 @@ describe('Playground in a real browser (Chromium, e2e)', () => {
     const call = second.messages.find((m) => m.toolCalls?.some((c) => c.name === 'get_local_time'));
     const answer = second.messages.find((m) => m.role === 'tool');
     expect(answer?.toolCallId).toBe(call?.toolCalls?.[0].id);
-    expect(JSON.parse(String(answer?.content)).timeZone).toBe(browserZone);
+    expect(JSON.parse(answer?.content as string).timeZone).toBe(browserZone);
     await page.screenshot({ path: screenshotPath('playground-front-end-tool') });
     expect(problems).toEqual([]);
     await page.close();
