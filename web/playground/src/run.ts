@@ -58,7 +58,7 @@ export class Reply {
         break;
       }
       for (const call of pending) {
-        const result = runLocalTool(call);
+        const result = runLocalTool();
         messages = [...messages, { id: crypto.randomUUID(), role: 'tool', toolCallId: call.id, content: result }];
         view.toolResult(call.id, result, performance.now() - (this.toolStarts.get(call.id) ?? performance.now()));
       }
@@ -161,13 +161,12 @@ function pendingCalls(messages: Message[]): ToolCall[] {
     .filter((call) => call.function.name === LOCAL_TIME_TOOL.name && !answered.has(call.id));
 }
 
-function runLocalTool(call: ToolCall): string {
+function runLocalTool(): string {
   const now = new Date();
   return JSON.stringify({
     localTime: now.toLocaleString(),
     iso: now.toISOString(),
     timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
-    called: call.function.name,
   });
 }
 
