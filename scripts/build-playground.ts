@@ -6,7 +6,22 @@
  */
 import { copyFile, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
+
+/**
+ * One zod for the whole page: `@ag-ui/client` brings its own zod 3 (for its `zod/v4` entry) beside the project's
+ * zod 4 that `@ag-ui/core` uses; both resolve to the project's, which halves the bundle.
+ */
+const oneZod: Plugin = {
+  name: 'one-zod',
+  setup(build) {
+    build.onResolve({ filter: /^zod(\/.*)?$/ }, ({ path, kind, pluginData }) =>
+      pluginData === 'one-zod'
+        ? undefined
+        : build.resolve(path, { kind, resolveDir: resolve(__dirname, '..'), pluginData: 'one-zod' }),
+    );
+  },
+};
 
 export async function buildPlayground(outDir = resolve(__dirname, '..', 'dist', 'playground')): Promise<string> {
   const source = resolve(__dirname, '..', 'web', 'playground');
@@ -22,6 +37,7 @@ export async function buildPlayground(outDir = resolve(__dirname, '..', 'dist', 
     sourcemap: 'linked',
     legalComments: 'linked',
     logLevel: 'warning',
+    plugins: [oneZod],
   });
   await copyFile(join(source, 'index.html'), join(outDir, 'index.html'));
   await copyFile(join(source, 'playground.css'), join(outDir, 'playground.css'));
