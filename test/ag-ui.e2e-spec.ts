@@ -11,6 +11,7 @@ import type { ModelRequest } from '../src/core/types';
 import type { WireErrorBody } from '../src/openai/openai.types';
 import { postJson } from './utils/sse';
 import { startServer, startUpstreamStack, type TestServer } from './utils/test-server';
+import { withEnv } from './utils/with-env';
 
 const MODEL = 'camel-model';
 
@@ -295,6 +296,35 @@ describe('AG-UI endpoint (e2e, official @ag-ui/client)', () => {
       ['system', 'Context from the application:\n- page: settings'],
       ['user', 'Hi'],
     ]);
+  });
+
+  it('should apply API keys and rate limits (OpenAI error shapes) and the request timeout (RUN_ERROR)', async () => {
+    const served = await withEnv({ API_KEYS: 'good-key', RATE_LIMIT_RPM: '1', REQUEST_TIMEOUT_MS: '400' }, () =>
+      serve(() => Array.from({ length: 100 }, (_, i) => `w${i}`).join(' '), 50),
+    );
+    stack = served;
+    const url = `${served.url}/v1/agents/${MODEL}/ag-ui`;
+    const failure = (headers: Record<string, string>) =>
+      new HttpAgent({ url, headers, initialMessages: [user('Hi')] }).runAgent().then(
+        () => undefined,
+        (error: { status?: number; payload?: WireErrorBody }) => error,
+      );
+
+    const unauthorized = await failure({ Authorization: 'Bearer wrong-key' });
+    expect(unauthorized?.status).toBe(401);
+    expect(unauthorized?.payload?.error.code).toBe('invalid_api_key');
+
+    // The first run is allowed and outlives REQUEST_TIMEOUT_MS: the stream had started, so RUN_ERROR ends it.
+    const events: BaseEvent[] = [];
+    await new HttpAgent({ url, headers: { Authorization: 'Bearer good-key' }, initialMessages: [user('Hi')] })
+      .runAgent({}, { onEvent: ({ event }) => void events.push(EventSchemas.parse(event)) })
+      .catch(() => undefined);
+    expect(events.map((e) => e.type)).toContain(EventType.TEXT_MESSAGE_CONTENT);
+    expect(events.at(-1)).toMatchObject({ type: EventType.RUN_ERROR, code: 'timeout' });
+
+    const limited = await failure({ Authorization: 'Bearer good-key' });
+    expect(limited?.status).toBe(429);
+    expect(limited?.payload?.error.code).toBe('rate_limit_exceeded');
   });
 
   it('should speak protobuf when the client asks for it', async () => {
