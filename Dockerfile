@@ -10,6 +10,9 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY src ./src
+# The browser playground, bundled by `npm run build` into dist/playground.
+COPY web ./web
+COPY scripts ./scripts
 RUN npm run build && npm prune --omit=dev --ignore-scripts && npm cache clean --force
 
 FROM node:20-bookworm-slim AS runtime

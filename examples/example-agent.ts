@@ -65,6 +65,10 @@ function scriptedReply(request: ModelRequest): ScriptedReply {
     if (call === 'calculator') {
       return `The result is ${text(last)}.`;
     }
+    if (call === 'get_local_time') {
+      const time = /"localTime":"([^"]+)"/.exec(text(last))?.[1] ?? text(last);
+      return `Your browser says it is **${time}** where you are.`;
+    }
     return `Here is what ${call ?? 'the tool'} returned: ${text(last)}`;
   }
   const question = text(last).toLowerCase();
@@ -82,6 +86,13 @@ function scriptedReply(request: ModelRequest): ScriptedReply {
       toolCalls: [{ name: 'calculator', arguments: { a: +product[1], b: +product[2], operation: 'multiply' } }],
     };
   }
+  // The playground's own tool (web/playground): the browser answers it, the run resumes with its result.
+  if (question.includes('time') && offered.has('get_local_time')) {
+    return { content: 'Let me ask your browser.', toolCalls: [{ name: 'get_local_time', arguments: {} }] };
+  }
+  if (question.includes('story')) {
+    return STORY;
+  }
   if (question.includes('weather') && offered.has('get_weather')) {
     return { toolCalls: [{ name: 'get_weather', arguments: { city: /in (\w+)/.exec(text(last))?.[1] ?? 'Paris' } }] };
   }
@@ -93,6 +104,18 @@ function scriptedReply(request: ModelRequest): ScriptedReply {
   }
   return `You said: ${text(last)}`;
 }
+
+/** A long reply, streamed slowly enough to press Stop in the playground. */
+const STORY = [
+  '## The lighthouse keeper',
+  '',
+  ...Array.from(
+    { length: 12 },
+    (_, i) =>
+      `Night ${i + 1}: the keeper climbed the ${i + 1 === 1 ? 'first' : 'same'} hundred steps, wound the clockwork, ` +
+      'trimmed the wick and watched the beam sweep the dark water until the ships were safe in the harbour.',
+  ),
+].join('\n\n');
 
 function text(message: ChatMessage | undefined): string {
   const content = message?.content;

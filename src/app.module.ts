@@ -3,6 +3,7 @@ import { ConfigModule, ConfigService } from '@nestjs/config';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { A2aModule } from './a2a/a2a.module';
+import { AgUiModule } from './ag-ui/ag-ui.module';
 import { AgentModule, type AgentsOption } from './agent/agent.module';
 import { AuthModule } from './auth/auth.module';
 import { ChatCompletionsModule } from './chat-completions/chat-completions.module';
@@ -22,6 +23,7 @@ import { HealthModule } from './health/health.module';
 import { McpModule } from './mcp/mcp.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { ModelsModule } from './models/models.module';
+import { PlaygroundModule } from './playground/playground.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { RedisModule } from './redis/redis.module';
 import { ToolTurnStoreModule } from './redis/tool-turn-store.module';
@@ -78,8 +80,10 @@ export class AppModule {
         ChatCompletionsModule,
         McpModule,
         A2aModule,
+        AgUiModule,
         ModelsModule,
         HealthModule,
+        PlaygroundModule,
       ],
       providers: [
         // Registered through DI (not main.ts) so every app built from this module, tests included, gets them.

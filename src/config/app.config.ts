@@ -53,6 +53,8 @@ export class EnvironmentVariables {
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) HEADERS_TIMEOUT_MS?: number;
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) SHUTDOWN_DRAIN_MS?: number;
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) SSE_KEEP_ALIVE_MS?: number;
+  @IsOptional() @IsIn(['true', 'false']) PLAYGROUND?: 'true' | 'false';
+  @IsOptional() @IsString() @MinLength(1) PLAYGROUND_DIR?: string;
 }
 
 export function validateEnvironment(config: Record<string, unknown>): EnvironmentVariables {
@@ -72,6 +74,10 @@ export interface AppConfig {
   systemMessagePolicy: SystemMessagePolicy;
   bodyLimit: string;
   logLevel: string;
+  /** The browser playground at `/` (PLAYGROUND=false turns it off). */
+  playground: boolean;
+  /** Where the built page is, when not beside the server's code (dist/playground): a custom build, tests. */
+  playgroundDir?: string;
 }
 
 /** The embedded llama.cpp backend (LLAMA_*): the backend's own options, with the ones the service always sets. */
@@ -142,6 +148,8 @@ export const appConfig = registerAs('app', (): AppConfig => {
     systemMessagePolicy: env.SYSTEM_MESSAGE_POLICY ?? 'append',
     bodyLimit: env.BODY_LIMIT ?? '10mb',
     logLevel: env.LOG_LEVEL ?? 'info',
+    playground: env.PLAYGROUND !== 'false',
+    playgroundDir: env.PLAYGROUND_DIR,
   };
 });
 

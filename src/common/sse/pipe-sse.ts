@@ -38,7 +38,7 @@ class SseStream {
   private subscription?: Subscription;
   private keepAlive?: NodeJS.Timeout;
   /** Frames written while the socket drains, in order (no promise per frame); undefined when it flows. */
-  private held?: string[];
+  private held?: Array<string | Uint8Array>;
   private endWhenDrained = false;
 
   constructor(
@@ -97,7 +97,7 @@ class SseStream {
       return;
     }
     this.res.writeHead(200, {
-      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Content-Type': this.format.binary?.contentType ?? 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-cache, no-transform',
       Connection: 'keep-alive',
       // Tells nginx and similar proxies not to buffer the stream.
@@ -105,14 +105,15 @@ class SseStream {
     });
     this.res.flushHeaders();
     const keepAliveMs = this.options.keepAliveMs ?? 0;
-    if (keepAliveMs > 0) {
+    // A binary stream format has no comment lines: a keep-alive would corrupt its framing.
+    if (keepAliveMs > 0 && !this.format.binary) {
       // One timer per stream, re-armed by every frame (refresh() re-arms one that has fired too): silence, not
       // time, triggers the comment.
       this.keepAlive = setTimeout(() => this.write(': keep-alive\n\n'), keepAliveMs);
     }
   }
 
-  private write(frame: string): void {
+  private write(frame: string | Uint8Array): void {
     if (this.held) {
       this.held.push(frame);
       return;

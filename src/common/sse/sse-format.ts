@@ -5,12 +5,17 @@ import type { ErrorResponse } from '../errors/error-response';
  * only says what a frame, its one error frame and its end marker look like.
  */
 export interface SseFormat {
-  /** One event, framed (ending in a blank line). */
-  frame(event: unknown): string;
+  /** One event, framed (ending in a blank line); bytes for a binary stream format. */
+  frame(event: unknown): string | Uint8Array;
   /** The one frame for an error after the stream started; the stream then ends without `done`. */
-  errorFrame(response: ErrorResponse): string;
+  errorFrame(response: ErrorResponse): string | Uint8Array;
   /** Written after a successful completion, if the protocol has an end marker. */
   done?: string;
+  /**
+   * A binary stream (AG-UI's protobuf form) instead of SSE: its own content type, and no keep-alive comments, which
+   * would corrupt its framing.
+   */
+  binary?: { contentType: string };
 }
 
 /**

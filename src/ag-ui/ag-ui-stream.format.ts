@@ -1,0 +1,24 @@
+import { type BaseEvent, EventType } from '@ag-ui/core';
+import { AGUI_MEDIA_TYPE, EventEncoder } from '@ag-ui/encoder';
+import type { ErrorResponse } from '../common/errors/error-response';
+import type { SseFormat } from '../common/sse/sse-format';
+
+/**
+ * AG-UI's framing from its own encoder: SSE `data:` frames, or length-prefixed protobuf when the client's `Accept`
+ * prefers `application/vnd.ag-ui.event+proto`. A failure is a RUN_ERROR event; there is no end marker.
+ */
+export function agUiStreamFormat(accept: string | undefined): SseFormat {
+  const encoder = new EventEncoder({ accept });
+  const binary = encoder.getContentType() === AGUI_MEDIA_TYPE;
+  const frame = (event: unknown): string | Uint8Array =>
+    binary ? encoder.encodeBinary(event as BaseEvent) : encoder.encodeSSE(event as BaseEvent);
+  return {
+    frame,
+    errorFrame: (response: ErrorResponse) => {
+      const { message, code, type } = response.body.error;
+      const runError = { type: EventType.RUN_ERROR, message, code: code ?? type } as BaseEvent;
+      return frame(runError);
+    },
+    ...(binary ? { binary: { contentType: AGUI_MEDIA_TYPE } } : {}),
+  };
+}
