@@ -64,6 +64,12 @@ export interface AgentResponse {
   iterationLimitReached?: boolean;
   /** The calls the agent ran itself with its own tools, in order (never part of `message`). */
   agentToolCalls?: ToolCall[];
+  /**
+   * The agent's own completed tool turns as the model saw them: each assistant message with its calls, then the
+   * tool messages with their results. A mixed turn handed to the client is not here (it waits in the ToolTurnStore).
+   * Lets a server that keeps conversations (the Responses API) show the model its own work in later turns.
+   */
+  agentMessages?: ChatMessage[];
 }
 
 /** Streaming events of the agent: the backend's events, with usage always present on `finish`. */
@@ -173,6 +179,7 @@ export class ChatAgent {
     const maxCalls = toolChoice === 'none' ? 0 : request.parallelToolCalls === false ? 1 : Infinity;
     const usages: Usage[] = [];
     const agentToolCalls: ToolCall[] = [];
+    const agentMessages: ChatMessage[] = [];
     let text = '';
 
     for (let iteration = 1; ; iteration++) {
@@ -241,7 +248,7 @@ export class ChatAgent {
           clientCalls,
           normalizeFinishReason(finishReason, clientCalls.length > 0),
           usages,
-          agentToolCalls,
+          { calls: agentToolCalls, messages: agentMessages },
           streaming,
         );
       }
@@ -253,7 +260,14 @@ export class ChatAgent {
         if (streaming) {
           yield { type: 'text', text: noteText };
         }
-        const response = yield* this.finish(text + noteText, [], 'stop', usages, agentToolCalls, streaming);
+        const response = yield* this.finish(
+          text + noteText,
+          [],
+          'stop',
+          usages,
+          { calls: agentToolCalls, messages: agentMessages },
+          streaming,
+        );
         response.iterationLimitReached = true;
         return response;
       }
@@ -274,9 +288,17 @@ export class ChatAgent {
           { assistant, ownResults: toolMessages, clientCallIds: clientCalls.map((call) => call.id) },
           this.toolTurnTtlMs,
         );
-        return yield* this.finish(text, clientCalls, 'tool_calls', usages, agentToolCalls, streaming);
+        return yield* this.finish(
+          text,
+          clientCalls,
+          'tool_calls',
+          usages,
+          { calls: agentToolCalls, messages: agentMessages },
+          streaming,
+        );
       }
       conversation.push(assistant, ...toolMessages);
+      agentMessages.push(assistant, ...toolMessages);
       // A forced choice was satisfied by this turn; forcing it again would loop until the limit.
       if (toolChoice === 'required' || typeof toolChoice === 'object') {
         toolChoice = 'auto';
@@ -289,7 +311,7 @@ export class ChatAgent {
     clientCalls: ToolCall[],
     finishReason: FinishReason,
     usages: Usage[],
-    agentToolCalls: ToolCall[],
+    agentTools: { calls: ToolCall[]; messages: ChatMessage[] },
     streaming: boolean,
   ): Generator<AgentStreamEvent, AgentResponse> {
     const usage = sumUsage(usages);
@@ -304,8 +326,11 @@ export class ChatAgent {
       message.toolCalls = clientCalls;
     }
     const response: AgentResponse = { message, finishReason, usage };
-    if (agentToolCalls.length > 0) {
-      response.agentToolCalls = agentToolCalls;
+    if (agentTools.calls.length > 0) {
+      response.agentToolCalls = agentTools.calls;
+    }
+    if (agentTools.messages.length > 0) {
+      response.agentMessages = agentTools.messages;
     }
     return response;
   }
