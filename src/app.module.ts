@@ -24,6 +24,7 @@ import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { RedisModule } from './redis/redis.module';
 import { ToolTurnStoreModule } from './redis/tool-turn-store.module';
 import { RequestContextModule } from './request-context/request-context.module';
+import { ResponsesModule } from './responses/responses.module';
 
 export interface AppModuleOptions {
   /** Agents built in code; without them one agent is built from the environment. */
@@ -74,6 +75,7 @@ export class AppModule {
         AuthModule,
         RateLimitModule,
         ChatCompletionsModule,
+        ResponsesModule,
         ModelsModule,
         HealthModule,
       ],
