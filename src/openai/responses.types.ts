@@ -102,8 +102,8 @@ export interface WireResponse {
   tools: Array<Record<string, unknown>>;
   top_p: number | null;
   truncation: 'auto' | 'disabled';
-  usage: WireResponseUsage | null;
-  user: string | null;
+  usage?: WireResponseUsage;
+  user?: string;
   metadata: Record<string, string>;
   background: boolean;
   service_tier: string;

@@ -158,7 +158,7 @@ function functionTool(tool: Json, param: string): ToolDefinition {
   return {
     name: tool.name as string,
     description: typeof tool.description === 'string' ? tool.description : undefined,
-    parameters: (tool.parameters as Json | null | undefined) ?? undefined,
+    parameters: tool.parameters ?? undefined,
     strict: typeof tool.strict === 'boolean' ? tool.strict : undefined,
   };
 }

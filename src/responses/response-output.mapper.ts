@@ -69,7 +69,8 @@ export function toWireResponse(
     incomplete_details: status === 'incomplete' ? { reason: 'max_output_tokens' } : null,
     model: head.model,
     output,
-    usage: usage ? toWireUsage(usage) : null,
+    // OpenAI's schema has no null for these: absent until known.
+    ...(usage ? { usage: toWireUsage(usage) } : {}),
     background: false,
     service_tier: 'default',
     ...head.echo,

@@ -89,7 +89,7 @@ export function toResponseRequest(dto: CreateResponseRequestDto, defaultModel: s
       tools: tools.echo,
       top_p: dto.top_p ?? null,
       truncation: dto.truncation ?? 'disabled',
-      user: dto.user ?? null,
+      ...(dto.user ? { user: dto.user } : {}),
       metadata: dto.metadata ?? {},
       safety_identifier: dto.safety_identifier ?? null,
       prompt_cache_key: dto.prompt_cache_key ?? null,

@@ -110,7 +110,7 @@ export class ResponsesService {
       let started = false;
       const emit = (events: WireResponseStreamEventBody[]) => {
         for (const event of events) {
-          subscriber.next({ ...event, sequence_number: sequence++ } as WireResponseStreamEvent);
+          subscriber.next({ ...event, sequence_number: sequence++ });
         }
       };
       const start = () => {
