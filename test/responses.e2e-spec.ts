@@ -536,10 +536,19 @@ describe('Responses API (e2e)', () => {
       });
       expect(third.output_text).toBe('final 3');
       const messages = lastRequest(stack).messages;
-      // The mixed turn comes back whole: both calls, then the agent's result and the client's.
-      const turn = messages[messages.length - 3];
-      expect(turn.toolCalls?.map((c) => c.name)).toEqual(['lookup', 'get_weather']);
-      expect(roles(messages.slice(-2))).toEqual(['tool:found b', 'tool:sunny']);
+      // The mixed turn comes back whole, once: both calls, then the agent's result and the client's.
+      expect(roles(messages)).toEqual([
+        'system:SYS',
+        'user:q1',
+        'assistant:null',
+        'tool:found a',
+        'assistant:first answer',
+        'user:q2',
+        'assistant:null',
+        'tool:found b',
+        'tool:sunny',
+      ]);
+      expect(messages[6].toolCalls?.map((c) => c.name)).toEqual(['lookup', 'get_weather']);
     });
   });
 
