@@ -725,6 +725,24 @@ describe('Responses API (e2e)', () => {
     });
   });
 
+  it('should document every Responses route in the OpenAPI document', async () => {
+    stack = await serve(['x']);
+    const document = (await (await fetch(`${stack.url}/docs/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, { requestBody?: unknown; responses: Record<string, unknown> }>>;
+    };
+    expect(Object.keys(document.paths['/v1/responses'])).toEqual(['post']);
+    expect(document.paths['/v1/responses'].post.requestBody).toBeDefined();
+    expect(Object.keys(document.paths['/v1/responses/{id}']).sort()).toEqual(['delete', 'get']);
+    expect(Object.keys(document.paths['/v1/responses/{id}/input_items'])).toEqual(['get']);
+    for (const operations of ['/v1/responses', '/v1/responses/{id}', '/v1/responses/{id}/input_items']) {
+      for (const operation of Object.values(document.paths[operations])) {
+        expect(operation.responses['200']).toMatchObject({
+          content: { 'application/json': { schema: expect.any(Object) } },
+        });
+      }
+    }
+  });
+
   describe('with API keys', () => {
     it('should let only the key that created a response read, continue or delete it', async () => {
       const model = new ScriptedModel({ replies: ['mine'] });
