@@ -105,6 +105,33 @@ describe('Responses API with real clients (e2e)', () => {
       expect(result.response.id).toMatch(/^resp_/);
     });
 
+    it('should continue a conversation whose earlier answer it sends as an item_reference', async () => {
+      model = new ScriptedModel({ replies: (request) => `answer ${request.messages.length}` });
+      await server.close();
+      server = await startServer({ agents: new ChatAgent({ model }) });
+      const first = await generateText({ model: provider()(MODEL), prompt: 'Hi', maxRetries: 0 });
+      expect(first.text).toBe('answer 1');
+      const second = await generateText({
+        model: provider()(MODEL),
+        messages: [{ role: 'user', content: 'Hi' }, ...first.response.messages, { role: 'user', content: 'Again' }],
+        maxRetries: 0,
+      });
+      expect(second.text).toBe('answer 3');
+      expect(model.requests[1].messages).toEqual([
+        { role: 'user', content: 'Hi' },
+        { role: 'assistant', content: 'answer 1' },
+        { role: 'user', content: 'Again' },
+      ]);
+      // The earlier answer went over as a reference to the stored output item, not as text.
+      const items = (await (
+        await fetch(`${server.url}/v1/responses/${second.response.id}/input_items?order=asc`)
+      ).json()) as { data: Array<{ id: string; role: string }> };
+      expect(items.data[1]).toMatchObject({
+        role: 'assistant',
+        id: `msg_${first.response.id.slice('resp_'.length)}_1`,
+      });
+    });
+
     it('should stream text', async () => {
       model = new ScriptedModel({ replies: ['streamed plain answer'] });
       await server.close();

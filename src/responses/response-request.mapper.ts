@@ -59,7 +59,8 @@ export function toResponseRequest(dto: CreateResponseRequestDto, defaultModel: s
     temperature: dto.temperature ?? undefined,
     topP: dto.top_p ?? undefined,
     maxTokens: dto.max_output_tokens ?? undefined,
-    responseFormat: text.format.type === 'text' && !dto.text ? undefined : toResponseFormat(text.format),
+    // Only a format the client asked for: `text: {verbosity}` alone (Codex) says nothing about the format.
+    responseFormat: dto.text?.format ? toResponseFormat(text.format) : undefined,
     tools: choice.tools.length > 0 ? choice.tools : undefined,
     toolChoice: choice.tools.length > 0 || choice.toolChoice === 'none' ? choice.toolChoice : undefined,
     parallelToolCalls: dto.parallel_tool_calls ?? undefined,
