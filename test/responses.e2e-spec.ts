@@ -682,6 +682,21 @@ describe('Responses API (e2e)', () => {
     });
   });
 
+  it('should abort the backend when a non-streaming client disconnects', async () => {
+    stack = await serve([Array.from({ length: 500 }, (_, i) => `w${i}`).join(' ')], { tokenDelayMs: 10 });
+    const abort = new AbortController();
+    const pending = stack.client.responses.create({ model: MODEL, input: 'slow' }, { signal: abort.signal });
+    while (stack.signals.length === 0) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    abort.abort();
+    await expect(pending).rejects.toThrow();
+    while (!stack.signals[0].aborted) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(stack.signals[0].aborted).toBe(true);
+  });
+
   describe('errors', () => {
     it('should answer an unknown model and an unknown response id with 404 in OpenAI’s shape', async () => {
       stack = await serve(['x']);
