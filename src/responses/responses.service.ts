@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Observable } from 'rxjs';
 import { AgentService } from '../agent/agent.service';
+import type { AgentResponse } from '../core/chat-agent';
 import { ApiError } from '../core/errors';
 import type { ChatMessage } from '../core/types';
 import type {
@@ -76,14 +77,7 @@ export class ResponsesService {
     });
     const output = outputItems(answer, turn.ids, request.tools);
     const response = toWireResponse(turn.head, statusOf(answer.finishReason), output, answer.usage);
-    if (request.store) {
-      await this.store.save({
-        response,
-        inputItems: turn.inputItems,
-        messages: [...turn.history, ...turnMessages(answer)],
-        owner,
-      });
-    }
+    await this.keep(request, turn, response, answer, owner);
     return response;
   }
 
@@ -136,15 +130,7 @@ export class ResponsesService {
           emit(events);
           const final = mapper.final();
           // Stored before the client hears `completed`: its next request may continue this one at once.
-          const saved = request.store
-            ? this.store.save({
-                response: final.response,
-                inputItems: turn.inputItems,
-                messages: [...turn.history, ...turnMessages(response)],
-                owner,
-              })
-            : Promise.resolve();
-          saved.then(() => {
+          this.keep(request, turn, final.response, response, owner).then(() => {
             emit([final]);
             subscriber.complete();
           }, fail);
@@ -152,6 +138,21 @@ export class ResponsesService {
       });
       return () => subscription.unsubscribe();
     });
+  }
+
+  /** Stores the turn (with `store: true`): the response, its input items, and the conversation up to it. */
+  private keep(
+    request: ResponseRequest,
+    turn: PreparedTurn,
+    response: WireResponse,
+    answer: AgentResponse,
+    owner: string | undefined,
+  ): Promise<void> {
+    if (!request.store) {
+      return Promise.resolve();
+    }
+    const messages = [...turn.history, ...turnMessages(answer)];
+    return this.store.save({ response, inputItems: turn.inputItems, messages, owner });
   }
 
   async retrieve(id: string, owner?: string): Promise<WireResponse> {
