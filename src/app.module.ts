@@ -28,6 +28,7 @@ import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { RedisModule } from './redis/redis.module';
 import { ToolTurnStoreModule } from './redis/tool-turn-store.module';
 import { RequestContextModule } from './request-context/request-context.module';
+import { ResponsesModule } from './responses/responses.module';
 
 export interface AppModuleOptions {
   /** Agents built in code; without them one agent is built from the environment. */
@@ -81,6 +82,7 @@ export class AppModule {
         McpModule,
         A2aModule,
         AgUiModule,
+        ResponsesModule,
         ModelsModule,
         HealthModule,
         PlaygroundModule,

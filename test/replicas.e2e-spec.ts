@@ -110,6 +110,55 @@ describe('Replicas sharing state through Redis', () => {
     ]);
   });
 
+  it('should continue a Responses conversation on other replicas, a mixed tool turn included', async () => {
+    const db = new Redis(redis.url);
+    try {
+      await db.flushdb(); // fresh rate-limit windows for this test
+    } finally {
+      db.disconnect();
+    }
+    const clientOf = (server: TestServer, key = 'team-key') =>
+      new OpenAI({ baseURL: `${server.url}/v1`, apiKey: key, maxRetries: 0 });
+    const tools: OpenAI.Responses.Tool[] = [
+      { type: 'function', name: 'ask_user', parameters: { type: 'object', properties: {} }, strict: false },
+    ];
+
+    const started = await clientOf(replicas[0]).responses.create({
+      model: 'camel-model',
+      input: 'Where is my order?',
+      tools,
+    });
+    // Only the client's call is an output item; the agent ran lookup_order itself on replica 0.
+    expect(started.output.map((item) => item.type === 'function_call' && item.name)).toEqual(['ask_user']);
+    const call = started.output[0] as OpenAI.Responses.ResponseFunctionToolCall;
+
+    const answered = await clientOf(replicas[1]).responses.create({
+      model: 'camel-model',
+      previous_response_id: started.id,
+      input: [{ type: 'function_call_output', call_id: call.call_id, output: 'Home' }],
+      tools,
+    });
+    // Replica 1 found the conversation and the agent's half of the turn in Redis.
+    expect(answered.output_text).toBe('replica 1 saw 2 tool results');
+
+    const third = await clientOf(replicas[2])
+      .responses.stream({ model: 'camel-model', previous_response_id: answered.id, input: 'Thanks!', tools })
+      .finalResponse();
+    expect(third.output_text).toBe('replica 2 saw 2 tool results');
+    const seen = backends[2].requests.at(-1)!.messages;
+    expect(seen.map((m) => m.role)).toEqual(['user', 'assistant', 'tool', 'tool', 'assistant', 'user']);
+    expect(seen.filter((m) => m.role === 'user').map((m) => m.content)).toEqual(['Where is my order?', 'Thanks!']);
+    expect(seen.filter((m) => m.role === 'tool').map((m) => m.content)).toEqual([
+      'order A-1 shipped by replica 0',
+      'Home',
+    ]);
+
+    expect((await clientOf(replicas[0]).responses.retrieve(third.id)).output_text).toBe('replica 2 saw 2 tool results');
+    await expect(clientOf(replicas[1], 'other-key').responses.retrieve(third.id)).rejects.toMatchObject({
+      status: 404,
+    });
+  });
+
   // Last: it stops the shared Redis.
   it('should turn readiness off but keep serving (limits fail open) when Redis goes away', async () => {
     await redis.stop();

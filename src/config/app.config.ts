@@ -55,6 +55,7 @@ export class EnvironmentVariables {
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) SSE_KEEP_ALIVE_MS?: number;
   @IsOptional() @IsIn(['true', 'false']) PLAYGROUND?: 'true' | 'false';
   @IsOptional() @IsString() @MinLength(1) PLAYGROUND_DIR?: string;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) RESPONSES_TTL_MS?: number;
 }
 
 export function validateEnvironment(config: Record<string, unknown>): EnvironmentVariables {
@@ -131,6 +132,8 @@ export interface ServerConfig {
   shutdownDrainMs: number;
   /** A comment line goes out on a stream silent this long (0 = never). */
   sseKeepAliveMs: number;
+  /** How long stored responses (`/v1/responses`, `previous_response_id`) are kept. */
+  responsesTtlMs: number;
 }
 
 export interface AllConfig {
@@ -211,6 +214,7 @@ export const serverConfig = registerAs('server', (): ServerConfig => {
     headersTimeoutMs: env.HEADERS_TIMEOUT_MS ?? keepAliveTimeoutMs + 1_000,
     shutdownDrainMs: env.SHUTDOWN_DRAIN_MS ?? 25_000,
     sseKeepAliveMs: env.SSE_KEEP_ALIVE_MS ?? 5_000,
+    responsesTtlMs: env.RESPONSES_TTL_MS ?? 24 * 60 * 60_000,
   };
 });
 

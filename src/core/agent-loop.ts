@@ -23,6 +23,12 @@ export interface AgentResponse {
   iterationLimitReached?: boolean;
   /** The calls the agent ran itself with its own tools, in order (never part of `message`). */
   agentToolCalls?: ToolCall[];
+  /**
+   * The agent's own completed tool turns as the model saw them: each assistant message with its calls, then the
+   * tool messages with their results. A mixed turn handed to the client is not here (it waits in the ToolTurnStore).
+   * Lets a server that keeps conversations (the Responses API) show the model its own work in later turns.
+   */
+  agentMessages?: ChatMessage[];
 }
 
 /**
@@ -66,6 +72,7 @@ export class AgentLoop {
   private maxCalls = Infinity;
   private readonly usages: Usage[] = [];
   private readonly agentToolCalls: ToolCall[] = [];
+  private readonly agentMessages: ChatMessage[] = [];
   private text = '';
 
   constructor(
@@ -116,6 +123,7 @@ export class AgentLoop {
         return yield* this.finish(clientCalls, 'tool_calls');
       }
       this.conversation.push(assistant, ...toolMessages);
+      this.agentMessages.push(assistant, ...toolMessages);
       // A forced choice was satisfied by this turn; forcing it again would loop until the limit.
       if (this.toolChoice === 'required' || typeof this.toolChoice === 'object') {
         this.toolChoice = 'auto';
@@ -210,6 +218,9 @@ export class AgentLoop {
     const response: AgentResponse = { message: assistantMessage(this.text, clientCalls), finishReason, usage };
     if (this.agentToolCalls.length > 0) {
       response.agentToolCalls = this.agentToolCalls;
+    }
+    if (this.agentMessages.length > 0) {
+      response.agentMessages = this.agentMessages;
     }
     return response;
   }

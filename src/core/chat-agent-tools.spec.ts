@@ -47,6 +47,35 @@ describe(`${ChatAgent.name} tools`, () => {
     const second = model.requests[1].messages;
     expect(second.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'tool']);
     expect(second[3].toolCallId).toBe(second[2].toolCalls?.[0].id);
+    // Its completed tool turn, as the model saw it, for servers that keep the conversation.
+    expect(response.agentMessages).toEqual(second.slice(2));
+  });
+
+  it('should leave a mixed turn out of agentMessages: it waits in the tool-turn store', async () => {
+    const model = new ScriptedModel({
+      replies: [
+        { toolCalls: [{ name: 'get_weather', arguments: { city: 'Rome' } }] },
+        {
+          toolCalls: [
+            { name: 'get_weather', arguments: { city: 'Oslo' } },
+            { name: 'ask_user', arguments: {} },
+          ],
+        },
+      ],
+    });
+    const agent = new ChatAgent({ model, tools: [weather()] });
+    const response = await agent.run(ask('weather?'), {
+      tools: [{ name: 'ask_user', parameters: { type: 'object' } }],
+    });
+    expect(response.message.toolCalls?.map((c) => c.name)).toEqual(['ask_user']);
+    expect(response.agentToolCalls?.map((c) => JSON.parse(c.arguments) as unknown)).toEqual([
+      { city: 'Rome' },
+      { city: 'Oslo' },
+    ]);
+    expect(response.agentMessages?.map((m) => [m.role, m.content])).toEqual([
+      ['assistant', null],
+      ['tool', 'Rome: 21C'],
+    ]);
   });
 
   it('should sum the usage of every model call', async () => {
