@@ -1,7 +1,7 @@
 import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
@@ -9,8 +9,10 @@ import { AppModule, type AppModuleOptions } from '../app.module';
 import { OpenAiExceptionFilter } from '../common/filters/openai-exception.filter';
 import { normalizePath } from '../common/http/normalize-path';
 import { precomputeHeaders } from '../common/http/precomputed-headers';
+import { requireJsonBody } from '../common/http/require-json-body';
 import type { AllConfig, AppConfig, ServerConfig } from '../config/app.config';
 import { RequestContextMiddleware } from '../request-context/request-context.middleware';
+import { createOpenApiDocument } from './openapi-document';
 
 export type ServerOptions = AppModuleOptions;
 
@@ -54,7 +56,7 @@ export async function createServer(options: ServerOptions = {}): Promise<NestExp
   }
   // Order matters, all before any route: paths first (limits and logs see the real route), then the request id and
   // context (so every answer carries the id, a CORS or 413 one too), CORS, security headers, and last the body
-  // parser with our limit.
+  // parser with our limit, behind a check that the body is JSON at all.
   app.use(normalizePath);
   app.use(requestContext.start);
   if (server.corsOrigins) {
@@ -76,18 +78,10 @@ export async function createServer(options: ServerOptions = {}): Promise<NestExp
       }),
     ),
   );
+  app.use(requireJsonBody);
   app.useBodyParser('json', { limit: config.bodyLimit });
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('chat-agent-server')
-      .setDescription('An agent served as an OpenAI-compatible API.')
-      .setVersion('0.1.0')
-      .addBearerAuth()
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+  SwaggerModule.setup('docs', app, createOpenApiDocument(app), { jsonDocumentUrl: 'docs/openapi.json' });
 
   await app.init();
 
