@@ -1,5 +1,6 @@
 import { ConfigService } from '@nestjs/config';
 import type { AllConfig, AppConfig, ServerConfig } from './config/app.config';
+import { describeStartupFailure } from './config/configuration-error';
 import { createServer } from './server/create-server';
 import { gracefulShutdown } from './server/graceful-shutdown';
 
@@ -35,6 +36,6 @@ async function bootstrap(): Promise<void> {
 }
 
 bootstrap().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
+  console.error(describeStartupFailure(error));
   process.exit(1);
 });

@@ -10,7 +10,7 @@ import { OpenAiExceptionFilter } from '../common/filters/openai-exception.filter
 import { normalizePath } from '../common/http/normalize-path';
 import { precomputeHeaders } from '../common/http/precomputed-headers';
 import { requireJsonBody } from '../common/http/require-json-body';
-import type { AllConfig, AppConfig, ServerConfig } from '../config/app.config';
+import { type AllConfig, type AppConfig, type ServerConfig, validateEnvironment } from '../config/app.config';
 import { RequestContextMiddleware } from '../request-context/request-context.middleware';
 import { createOpenApiDocument } from './openapi-document';
 
@@ -34,9 +34,14 @@ const EXPOSED_HEADERS = [
  * `ChatAgent.toOpenAICompatibleServer()` and by the end-to-end tests, so all three run the same thing.
  */
 export async function createServer(options: ServerOptions = {}): Promise<NestExpressApplication> {
+  // A wrong setting fails here with one plain message, before Nest would log it with a stack.
+  validateEnvironment(process.env);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(options), {
     bodyParser: false,
     bufferLogs: true,
+    // If the module cannot be built (a configuration error), the caller gets the error; Nest's buffered log of it
+    // (colour codes and a stack, printed before our own message) is dropped instead of flushed.
+    autoFlushLogs: false,
     // A library must throw to its caller, not exit the caller's process.
     abortOnError: false,
     // app.close() ends open connections instead of waiting on them (an idle keep-alive lasts KEEP_ALIVE_TIMEOUT_MS,
@@ -44,6 +49,7 @@ export async function createServer(options: ServerOptions = {}): Promise<NestExp
     forceCloseConnections: true,
   });
   app.useLogger(app.get(Logger));
+  app.flushLogs();
   const configService = app.get<ConfigService<AllConfig, true>>(ConfigService);
   const config = configService.get<AppConfig>('app');
   const server = configService.get<ServerConfig>('server');
