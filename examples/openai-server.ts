@@ -8,7 +8,7 @@
  *
  * Then point any OpenAI client at http://localhost:8000/v1 (PORT changes the port).
  */
-import { OpenAICompatibleModel } from 'chat-agent-server';
+import { enableGracefulShutdown, OpenAICompatibleModel } from 'chat-agent-server';
 import { createExampleAgent, createScriptedModel } from './example-agent';
 
 async function main(): Promise<void> {
@@ -22,7 +22,8 @@ async function main(): Promise<void> {
       });
   const agent = createExampleAgent(model);
   const app = await agent.toOpenAICompatibleServer();
-  app.enableShutdownHooks();
+  // Ctrl-C or SIGTERM lets running requests and streams finish (SHUTDOWN_DRAIN_MS), as `npm start` does.
+  enableGracefulShutdown(app);
   await app.listen(Number(process.env.PORT ?? 8000), process.env.HOST ?? '0.0.0.0');
   const url = (await app.getUrl()).replace('[::1]', 'localhost').replace('0.0.0.0', 'localhost');
   console.log(`Agent (${scripted ? 'scripted' : model.modelName}) listening on ${url}/v1`);

@@ -41,6 +41,7 @@ export type * from './openai/openai.types';
 export { createServer } from './server/create-server';
 export type { ServerOptions } from './server/create-server';
 // Production: drain on shutdown, replicas sharing tool turns, metrics hooks (README "Production").
-export { gracefulShutdown } from './server/graceful-shutdown';
+export { enableGracefulShutdown, gracefulShutdown } from './server/graceful-shutdown';
+export type { GracefulShutdownOptions } from './server/graceful-shutdown';
 export { RedisToolTurnStore } from './redis/redis-tool-turn.store';
 export { MetricsService } from './metrics/metrics.service';

@@ -78,6 +78,8 @@ describe('Errors: one OpenAI shape with the right status', () => {
       const res = await post(body).expect(400);
       expectErrorBody(res.body, { type: 'invalid_request_error', param });
       expect(res.body.error.message).toContain(param);
+      // Plain words, not class-validator's "must contain at least 1 elements".
+      expect(res.body.error.message).not.toMatch(/1 elements/);
       expect(stack.upstream.completions).toHaveLength(0);
     });
 
@@ -105,6 +107,32 @@ describe('Errors: one OpenAI shape with the right status', () => {
         .send('{"messages": [')
         .expect(400);
       expectErrorBody(res.body, { type: 'invalid_request_error' });
+    });
+
+    it('should answer a form-encoded body (curl -d) with 415 naming content-type', async () => {
+      const res = await request(stack.app.getHttpServer())
+        .post('/v1/chat/completions')
+        .type('form')
+        .send('{"messages":[{"role":"user","content":"x"}]}')
+        .expect(415);
+      expectErrorBody(res.body, {
+        type: 'invalid_request_error',
+        param: 'content-type',
+        code: 'unsupported_media_type',
+      });
+      expect(res.body.error.message).toContain("'application/x-www-form-urlencoded'");
+      expect(stack.upstream.completions).toHaveLength(0);
+    });
+
+    it('should answer a JSON text sent as text/plain with 415, and an empty POST with the missing field', async () => {
+      const plain = await request(stack.app.getHttpServer())
+        .post('/v1/chat/completions')
+        .set('content-type', 'text/plain')
+        .send('{"messages":[{"role":"user","content":"x"}]}')
+        .expect(415);
+      expectErrorBody(plain.body, { param: 'content-type' });
+      const empty = await request(stack.app.getHttpServer()).post('/v1/chat/completions').expect(400);
+      expectErrorBody(empty.body, { param: 'messages' });
     });
 
     it('should answer a body over the limit with 413', async () => {

@@ -101,4 +101,42 @@ describe('examples/ (e2e)', () => {
       await done;
     }
   });
+
+  it('should drain a running stream on Ctrl-C (SIGINT) in examples/openai-server.ts, then exit 0', async () => {
+    const port = await freePort();
+    const { child, done } = runExample(['examples/openai-server.ts', '--scripted'], {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.stdout?.on('data', (d: Buffer) => d.toString().includes('listening on') && resolve());
+        void done.then(([code, output]) => reject(new Error(`exited with ${code}: ${output}`)));
+      });
+      // The scripted model echoes this back 20 ms a token: the stream is still running when the signal comes.
+      const words = Array.from({ length: 30 }, (_, i) => `word${i}`).join(' ');
+      const response = await fetch(`http://127.0.0.1:${port}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ stream: true, messages: [{ role: 'user', content: `Repeat ${words}` }] }),
+      });
+      const reader = response.body!.getReader();
+      const decoder = new TextDecoder();
+      let body = '';
+      while (!body.includes('"content":"You')) {
+        const { value } = await reader.read();
+        body += decoder.decode(value, { stream: true });
+      }
+      child.kill('SIGINT');
+      for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+        body += decoder.decode(chunk.value, { stream: true });
+      }
+      expect(body).toContain('word29');
+      expect(body.trimEnd().endsWith('data: [DONE]')).toBe(true);
+      const [code] = await done;
+      expect(code).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
 });

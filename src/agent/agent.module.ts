@@ -1,6 +1,10 @@
 import { type DynamicModule, Logger, Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { AgentConfig, AllConfig, AppConfig } from '../config/app.config';
+import { ConfigurationError } from '../config/configuration-error';
+import { isModelUrl } from '../core/backends/llama-cpp/model-download';
 import { LlamaCppModel } from '../core/backends/llama-cpp/llama-cpp.model';
 import { OpenAICompatibleModel } from '../core/backends/openai-compatible.model';
 import { ChatAgent } from '../core/chat-agent';
@@ -91,11 +95,37 @@ function upstreamModel(app: AppConfig, agent: AgentConfig): ModelBackend {
  */
 function embeddedModel(app: AppConfig, agent: AgentConfig): ModelBackend {
   const logger = new Logger('LlamaCppModel');
+  requireModelFile(agent.llama.model);
   const model = new LlamaCppModel({ ...agent.llama, onLog: (message) => logger.log(message) });
-
   logger.log(
-    `No OPENAI_BASE_URL or OPENAI_API_KEY: serving '${app.servedModelName}' with ${agent.llama.model} in-process`,
+    `No OPENAI_BASE_URL or OPENAI_API_KEY: serving '${app.servedModelName}' with ${agent.llama.model} in-process ` +
+      '(set OPENAI_BASE_URL to serve an OpenAI-compatible server instead)',
   );
-  model.ready().catch((error: Error) => logger.error(error.message));
+  // Logged once here; the requests answered 503 meanwhile are warnings (RequestContextMiddleware).
+  model.ready().catch((error: Error) => logger.error(`${error.message} ${OTHER_WAYS}`));
   return model;
+}
+
+/** Every other way to a working server, for a first start that cannot get its model (offline, say). */
+const OTHER_WAYS =
+  'Other ways to a working server: set OPENAI_BASE_URL (and OPENAI_API_KEY) to use any OpenAI-compatible server ' +
+  '(OpenAI, Ollama at http://localhost:11434/v1, vLLM, llama.cpp); or, without any model, run the scripted example ' +
+  "offline: 'npx tsx examples/openai-server.ts --scripted'. The service keeps running and retries the model.";
+
+/**
+ * A download may succeed later, so a URL that fails is retried; a configured file that is not there never appears
+ * by itself, so it stops the start with the reason.
+ */
+function requireModelFile(spec: string): void {
+  if (isModelUrl(spec)) {
+    return;
+  }
+  const path = resolve(spec);
+  const isFile = statSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
+  if (!isFile) {
+    throw new ConfigurationError(
+      `Invalid configuration:\n  LLAMA_MODEL: ${path} is not a file. Point LLAMA_MODEL at a GGUF file or an ` +
+        'https URL, unset it for the default model, or set OPENAI_BASE_URL to serve an OpenAI-compatible server.',
+    );
+  }
 }

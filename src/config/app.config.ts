@@ -6,6 +6,7 @@ import { SYSTEM_MESSAGE_POLICIES, type SystemMessagePolicy } from '../core/chat-
 import { plainToInstance, Type } from 'class-transformer';
 import { IsIn, IsInt, IsNumber, IsOptional, IsString, IsUrl, Max, Min, MinLength, validateSync } from 'class-validator';
 import { type McpServerConfig, parseMcpServers } from '../core/tools/mcp/mcp-config';
+import { ConfigurationError } from './configuration-error';
 
 /** The environment the service reads, validated once at start (a typo fails fast, not at the first request). */
 export class EnvironmentVariables {
@@ -63,7 +64,7 @@ export function validateEnvironment(config: Record<string, unknown>): Environmen
   const errors = validateSync(env, { skipMissingProperties: false, whitelist: false });
   if (errors.length > 0) {
     const lines = errors.map((e) => `  ${e.property}: ${Object.values(e.constraints ?? {}).join(', ')}`);
-    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+    throw new ConfigurationError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   return env;
 }
@@ -233,7 +234,9 @@ function readApiKeys(env: EnvironmentVariables): string[] {
     try {
       text = readFileSync(env.API_KEYS_FILE, 'utf8');
     } catch (error) {
-      throw new Error(`Invalid configuration:\n  API_KEYS_FILE: cannot read ${env.API_KEYS_FILE} (${String(error)})`);
+      throw new ConfigurationError(
+        `Invalid configuration:\n  API_KEYS_FILE: cannot read ${env.API_KEYS_FILE} (${String(error)})`,
+      );
     }
     keys.push(
       ...text

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import {
   HealthCheckService,
   HealthIndicatorService,
@@ -30,7 +30,11 @@ export class HealthController {
 
   /** Liveness: the process answers. Says nothing of the backends, so a slow model never gets the pod restarted. */
   @Get('health')
-  @ApiOkResponse({ description: 'The process is up: `{"status": "ok"}`.' })
+  @ApiOperation({ operationId: 'getHealth', summary: 'Liveness: the process answers' })
+  @ApiOkResponse({
+    description: 'The process is up.',
+    schema: { type: 'object', properties: { status: { type: 'string', enum: ['ok'] } }, required: ['status'] },
+  })
   health(): { status: 'ok' } {
     return { status: 'ok' };
   }
@@ -40,6 +44,7 @@ export class HealthController {
    * connected again first), Redis answers (when used), and we are not shutting down.
    */
   @Get('ready')
+  @ApiOperation({ operationId: 'getReadiness', summary: 'Readiness: every backend (and Redis) can serve' })
   @ApiOkResponse({ description: 'Ready for traffic (terminus health check body).' })
   @ApiServiceUnavailableResponse({
     description: 'Not ready: a backend, an MCP server or Redis is down, or the server is draining.',

@@ -140,8 +140,16 @@ export class RequestContextMiddleware {
     const logger = PinoLogger.root as PinoLogger['logger'] | undefined;
     const finished = res.writableFinished;
     const status = res.statusCode;
-    const level: Level =
-      status >= 500 ? 'error' : QUIET_PATHS.has(req.path) ? 'debug' : status >= 400 || !finished ? 'warn' : 'info';
+    // A 503 is a state reported once where it starts (the model loading, a drain, the concurrency cap), so each
+    // request turned away meanwhile is a warning, not a new error.
+    const failed = status >= 500 && status !== 503;
+    const level: Level = failed
+      ? 'error'
+      : QUIET_PATHS.has(req.path)
+        ? 'debug'
+        : status >= 400 || !finished
+          ? 'warn'
+          : 'info';
     if (!logger?.isLevelEnabled(level)) {
       return;
     }

@@ -1,7 +1,7 @@
 import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
@@ -10,8 +10,10 @@ import { provideServerFactory } from '../core/chat-agent';
 import { OpenAiExceptionFilter } from '../common/filters/openai-exception.filter';
 import { normalizePath } from '../common/http/normalize-path';
 import { precomputeHeaders } from '../common/http/precomputed-headers';
-import type { AllConfig, AppConfig, ServerConfig } from '../config/app.config';
+import { requireJsonBody } from '../common/http/require-json-body';
+import { type AllConfig, type AppConfig, type ServerConfig, validateEnvironment } from '../config/app.config';
 import { RequestContextMiddleware } from '../request-context/request-context.middleware';
+import { createOpenApiDocument } from './openapi-document';
 
 export type ServerOptions = AppModuleOptions;
 
@@ -39,9 +41,14 @@ const EXPOSED_HEADERS = [
  * `ChatAgent.toOpenAICompatibleServer()` and by the end-to-end tests, so all three run the same thing.
  */
 export async function createServer(options: ServerOptions = {}): Promise<NestExpressApplication> {
+  // A wrong setting fails here with one plain message, before Nest would log it with a stack.
+  validateEnvironment(process.env);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(options), {
     bodyParser: false,
     bufferLogs: true,
+    // If the module cannot be built (a configuration error), the caller gets the error; Nest's buffered log of it
+    // (colour codes and a stack, printed before our own message) is dropped instead of flushed.
+    autoFlushLogs: false,
     // A library must throw to its caller, not exit the caller's process.
     abortOnError: false,
     // app.close() ends open connections instead of waiting on them (an idle keep-alive lasts KEEP_ALIVE_TIMEOUT_MS,
@@ -49,6 +56,7 @@ export async function createServer(options: ServerOptions = {}): Promise<NestExp
     forceCloseConnections: true,
   });
   app.useLogger(app.get(Logger));
+  app.flushLogs();
   const configService = app.get<ConfigService<AllConfig, true>>(ConfigService);
   const config = configService.get<AppConfig>('app');
   const server = configService.get<ServerConfig>('server');
@@ -61,7 +69,7 @@ export async function createServer(options: ServerOptions = {}): Promise<NestExp
   }
   // Order matters, all before any route: paths first (limits and logs see the real route), then the request id and
   // context (so every answer carries the id, a CORS or 413 one too), CORS, security headers, and last the body
-  // parser with our limit.
+  // parser with our limit, behind a check that the body is JSON at all.
   app.use(normalizePath);
   app.use(requestContext.start);
   if (server.corsOrigins) {
@@ -83,18 +91,10 @@ export async function createServer(options: ServerOptions = {}): Promise<NestExp
       }),
     ),
   );
+  app.use(requireJsonBody);
   app.useBodyParser('json', { limit: config.bodyLimit });
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('chat-agent-server')
-      .setDescription('An agent served as an OpenAI-compatible API.')
-      .setVersion('0.1.0')
-      .addBearerAuth()
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+  SwaggerModule.setup('docs', app, createOpenApiDocument(app), { jsonDocumentUrl: 'docs/openapi.json' });
 
   await app.init();
 

@@ -1,5 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { Logger } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { AllConfig, ServerConfig } from '../config/app.config';
 import type { Server } from 'node:http';
 import { RequestTracker } from '../request-context/request-tracker.service';
 
@@ -25,4 +27,45 @@ export async function gracefulShutdown(app: INestApplication, drainMs: number): 
   await closed;
   await app.close();
   logger.log('Stopped');
+}
+
+export interface GracefulShutdownOptions {
+  /** How long running requests and streams may finish; default `SHUTDOWN_DRAIN_MS` (25 s). */
+  drainMs?: number;
+  /** Default SIGTERM and SIGINT (Ctrl-C). */
+  signals?: NodeJS.Signals[];
+}
+
+/**
+ * Makes the process stop like `npm start` does: on the first signal, `gracefulShutdown()` then exit 0 (1 if it failed);
+ * a second signal exits at once. Use it instead of Nest's `app.enableShutdownHooks()`, which closes the server
+ * straight away and cuts running streams. Returns a function that removes the handlers.
+ */
+export function enableGracefulShutdown(app: INestApplication, options: GracefulShutdownOptions = {}): () => void {
+  const logger = new Logger('Shutdown');
+  const drainMs =
+    options.drainMs ??
+    app.get<ConfigService<AllConfig, true>>(ConfigService).get<ServerConfig>('server').shutdownDrainMs;
+  const signals = options.signals ?? ['SIGTERM', 'SIGINT'];
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      // A second Ctrl-C means "now": skip the drain.
+      logger.warn(`${signal} received again: exiting without waiting`);
+      process.exit(1);
+    }
+    stopping = true;
+    logger.log(`${signal} received: shutting down`);
+    gracefulShutdown(app, drainMs).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error(error);
+        process.exit(1);
+      },
+    );
+  };
+  for (const signal of signals) {
+    process.on(signal, stop);
+  }
+  return () => signals.forEach((signal) => process.off(signal, stop));
 }

@@ -2,8 +2,12 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
 
-/** Debian's Chromium (`apt-get install chromium`); playwright-core drives it and downloads no browser of its own. */
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/**
+ * Debian's Chromium (`apt-get install chromium`), or Ubuntu's (a snap); playwright-core drives it and downloads no
+ * browser of its own. `CHROMIUM_PATH` names another binary.
+ */
+const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/snap/bin/chromium'];
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? CANDIDATES.find((path) => existsSync(path)) ?? CANDIDATES[0];
 
 /** Headless, and nothing that reaches beyond loopback (updates, sync, QUIC probes, first-run pages). */
 export const CHROMIUM_FLAGS = [

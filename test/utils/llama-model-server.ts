@@ -9,7 +9,9 @@ export type ServeMode =
   /** Every response stops halfway (a connection that keeps dropping). */
   | 'cut-always'
   /** Accepts the connection and never answers (a dead network path). */
-  | 'silent';
+  | 'silent'
+  /** Answers every request with 503 at once (a hub that is down): a failure that needs no timer. */
+  | 'unavailable';
 
 export interface RecordedRequest {
   path: string;
@@ -44,6 +46,10 @@ export class ModelFileServer {
   private handle(req: IncomingMessage, res: ServerResponse): void {
     this.requests.push({ path: req.url ?? '', range: req.headers.range });
     if (this.mode === 'silent') {
+      return;
+    }
+    if (this.mode === 'unavailable') {
+      res.writeHead(503).end();
       return;
     }
     // Hubs answer a model URL with a redirect to a CDN; the client must follow it.

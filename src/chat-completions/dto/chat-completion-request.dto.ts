@@ -65,32 +65,58 @@ export class ChatCompletionRequestDto {
   @IsArray()
   messages!: ChatMessageDto[];
 
-  @ApiPropertyOptional({ description: 'Stream the reply as Server-Sent Events.', default: false, example: false })
+  @ApiPropertyOptional({
+    description: 'Stream the reply as Server-Sent Events.',
+    type: 'boolean',
+    nullable: true,
+    default: false,
+    example: false,
+  })
   @IsOptional()
   @IsBoolean()
   stream?: boolean | null;
 
-  @ApiPropertyOptional({ description: 'Options for streaming replies.', type: StreamOptionsDto })
+  @ApiPropertyOptional({ description: 'Options for streaming replies.', type: StreamOptionsDto, nullable: true })
   @IsOptional()
   @ValidateNested()
   @Type(() => StreamOptionsDto)
   stream_options?: StreamOptionsDto | null;
 
-  @ApiPropertyOptional({ description: 'Sampling temperature, 0 to 2.', minimum: 0, maximum: 2, example: 0.7 })
+  @ApiPropertyOptional({
+    description: 'Sampling temperature, 0 to 2.',
+    type: 'number',
+    nullable: true,
+    minimum: 0,
+    maximum: 2,
+    example: 0.7,
+  })
   @IsOptional()
   @Min(0)
   @Max(2)
   @IsNumber()
   temperature?: number | null;
 
-  @ApiPropertyOptional({ description: 'Nucleus sampling, 0 to 1.', minimum: 0, maximum: 1, example: 1 })
+  @ApiPropertyOptional({
+    description: 'Nucleus sampling, 0 to 1.',
+    type: 'number',
+    nullable: true,
+    minimum: 0,
+    maximum: 1,
+    example: 1,
+  })
   @IsOptional()
   @Min(0)
   @Max(1)
   @IsNumber()
   top_p?: number | null;
 
-  @ApiPropertyOptional({ description: 'Deprecated alias of `max_completion_tokens`.', minimum: 1, example: 256 })
+  @ApiPropertyOptional({
+    description: 'Deprecated alias of `max_completion_tokens`.',
+    type: 'integer',
+    nullable: true,
+    minimum: 1,
+    example: 256,
+  })
   @IsOptional()
   @Min(1)
   @IsInt()
@@ -98,6 +124,8 @@ export class ChatCompletionRequestDto {
 
   @ApiPropertyOptional({
     description: 'The most tokens to generate; the reply is cut with `finish_reason: "length"`.',
+    type: 'integer',
+    nullable: true,
     minimum: 1,
     example: 256,
   })
@@ -108,7 +136,8 @@ export class ChatCompletionRequestDto {
 
   @ApiPropertyOptional({
     description: 'Up to 4 sequences where generation stops (not included in the reply).',
-    oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' }, maxItems: 4 }],
+    oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' }, minItems: 1, maxItems: 4 }],
+    nullable: true,
     example: ['\n\n'],
   })
   @IsOptional()
@@ -117,6 +146,8 @@ export class ChatCompletionRequestDto {
 
   @ApiPropertyOptional({
     description: 'How many independent choices to generate.',
+    type: 'integer',
+    nullable: true,
     minimum: 1,
     maximum: 16,
     default: 1,
@@ -127,26 +158,50 @@ export class ChatCompletionRequestDto {
   @IsInt()
   n?: number | null;
 
-  @ApiPropertyOptional({ description: 'Seed for deterministic sampling, where the backend supports it.', example: 42 })
+  @ApiPropertyOptional({
+    description: 'Seed for deterministic sampling, where the backend supports it.',
+    type: 'integer',
+    nullable: true,
+    example: 42,
+  })
   @IsOptional()
   @IsInt()
   seed?: number | null;
 
-  @ApiPropertyOptional({ description: 'Penalize tokens already present, -2 to 2.', minimum: -2, maximum: 2 })
+  @ApiPropertyOptional({
+    description: 'Penalize tokens already present, -2 to 2.',
+    type: 'number',
+    nullable: true,
+    minimum: -2,
+    maximum: 2,
+    default: 0,
+  })
   @IsOptional()
   @Min(-2)
   @Max(2)
   @IsNumber()
   presence_penalty?: number | null;
 
-  @ApiPropertyOptional({ description: 'Penalize frequent tokens, -2 to 2.', minimum: -2, maximum: 2 })
+  @ApiPropertyOptional({
+    description: 'Penalize frequent tokens, -2 to 2.',
+    type: 'number',
+    nullable: true,
+    minimum: -2,
+    maximum: 2,
+    default: 0,
+  })
   @IsOptional()
   @Min(-2)
   @Max(2)
   @IsNumber()
   frequency_penalty?: number | null;
 
-  @ApiPropertyOptional({ description: 'Token id to bias (-100 to 100), passed to backends that support it.' })
+  @ApiPropertyOptional({
+    description: 'Token id to bias (-100 to 100), passed to backends that support it.',
+    type: 'object',
+    additionalProperties: { type: 'number' },
+    nullable: true,
+  })
   @IsOptional()
   @IsObject()
   logit_bias?: Record<string, number> | null;
@@ -173,14 +228,24 @@ export class ChatCompletionRequestDto {
 
   @ApiPropertyOptional({
     description: '`none`, `auto`, `required`, or `{"type": "function", "function": {"name": ...}}`.',
-    oneOf: [{ type: 'string', enum: ['none', 'auto', 'required'] }, { type: 'object' }],
+    oneOf: [
+      { type: 'string', enum: ['none', 'auto', 'required'] },
+      {
+        type: 'object',
+        properties: {
+          type: { type: 'string', enum: ['function'] },
+          function: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] },
+        },
+        required: ['type', 'function'],
+      },
+    ],
     example: 'auto',
   })
   @IsOptional()
   @IsToolChoice()
   tool_choice?: 'none' | 'auto' | 'required' | { type: 'function'; function: { name: string } };
 
-  @ApiPropertyOptional({ description: 'Allow several tool calls in one turn.', default: true })
+  @ApiPropertyOptional({ description: 'Allow several tool calls in one turn.', type: 'boolean', default: true })
   @IsOptional()
   @IsBoolean()
   parallel_tool_calls?: boolean;
@@ -193,7 +258,14 @@ export class ChatCompletionRequestDto {
   @Type(() => FunctionDefinitionDto)
   functions?: FunctionDefinitionDto[];
 
-  @ApiPropertyOptional({ description: 'Legacy: `none`, `auto` or `{"name": ...}`.', example: 'auto' })
+  @ApiPropertyOptional({
+    description: 'Legacy: `none`, `auto` or `{"name": ...}`.',
+    oneOf: [
+      { type: 'string', enum: ['none', 'auto'] },
+      { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] },
+    ],
+    example: 'auto',
+  })
   @IsOptional()
   @IsFunctionCallChoice()
   function_call?: 'none' | 'auto' | { name: string };
@@ -205,6 +277,9 @@ export class ChatCompletionRequestDto {
 
   @ApiPropertyOptional({
     description: 'Up to 16 string key-value pairs, passed to the backend.',
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    nullable: true,
     example: { app: 'demo' },
   })
   @IsOptional()

@@ -58,7 +58,18 @@ export class ChatMessageDto {
     description:
       'The message text: a string, null (an assistant message that only calls tools), or an array of content parts ' +
       '(`{"type": "text", "text": ...}`, `{"type": "image_url", "image_url": {"url": ...}}`, ...).',
-    oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'object' } }],
+    oneOf: [
+      { type: 'string' },
+      {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: { type: { type: 'string' } },
+          required: ['type'],
+          additionalProperties: true,
+        },
+      },
+    ],
     nullable: true,
     example: 'What is the capital of France?',
   })
@@ -98,12 +109,21 @@ export class ChatMessageDto {
   @Type(() => FunctionCallDto)
   function_call?: FunctionCallDto;
 
-  @ApiPropertyOptional({ description: 'A refusal the assistant wrote (accepted, not replayed).', nullable: true })
+  @ApiPropertyOptional({
+    description: 'A refusal the assistant wrote (accepted, not replayed).',
+    type: 'string',
+    nullable: true,
+  })
   @IsOptional()
   @IsString()
   refusal?: string | null;
 
-  @ApiPropertyOptional({ description: 'Audio reference of a previous assistant reply (accepted, not replayed).' })
+  @ApiPropertyOptional({
+    description: 'Audio reference of a previous assistant reply (accepted, not replayed).',
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+  })
   @IsOptional()
   @IsObject()
   audio?: Record<string, unknown> | null;

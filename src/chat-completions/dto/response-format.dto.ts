@@ -15,13 +15,15 @@ export class JsonSchemaFormatDto {
 
   @ApiPropertyOptional({
     description: 'The JSON Schema the reply must follow.',
+    type: 'object',
+    additionalProperties: true,
     example: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
   })
   @IsOptional()
   @IsObject()
   schema?: Record<string, unknown>;
 
-  @ApiPropertyOptional({ description: 'Follow the schema exactly.', nullable: true })
+  @ApiPropertyOptional({ description: 'Follow the schema exactly.', type: 'boolean', nullable: true })
   @IsOptional()
   @IsBoolean()
   strict?: boolean | null;

@@ -21,13 +21,19 @@ export class FunctionDefinitionDto {
 
   @ApiPropertyOptional({
     description: 'JSON Schema of the arguments object.',
+    type: 'object',
+    additionalProperties: true,
     example: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
   })
   @IsOptional()
   @IsObject()
   parameters?: Record<string, unknown>;
 
-  @ApiPropertyOptional({ description: 'Ask the backend to follow the schema exactly.', nullable: true })
+  @ApiPropertyOptional({
+    description: 'Ask the backend to follow the schema exactly.',
+    type: 'boolean',
+    nullable: true,
+  })
   @IsOptional()
   @IsBoolean()
   strict?: boolean | null;

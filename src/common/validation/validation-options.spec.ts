@@ -37,6 +37,18 @@ describe('validationOptions', () => {
     expect(await messageFor({ temperature: 3 })).toBe("Invalid 'temperature': temperature must not be greater than 2.");
   });
 
+  it('should say in plain English that messages must not be empty', async () => {
+    const error = (await validate({ messages: [] }).catch((e: unknown) => e)) as BadRequestException;
+    expect(error.getResponse()).toEqual({
+      error: {
+        message: "Invalid 'messages': messages must not be empty.",
+        type: 'invalid_request_error',
+        param: 'messages',
+        code: null,
+      },
+    });
+  });
+
   it('should reject an array where a message, tool or tool call belongs', async () => {
     const paramOf = async (body: Record<string, unknown>) => {
       const error = (await validate(body).catch((e: unknown) => e)) as BadRequestException;

@@ -25,11 +25,18 @@ export function firstError(errors: ValidationError[], prefix = ''): { param: str
   }
   const path = prefix ? `${prefix}.${error.property}` : error.property;
   if (error.constraints && Object.keys(error.constraints).length > 0) {
-    const message = Object.values(error.constraints)[0];
+    const message = readable(Object.values(error.constraints)[0]);
     return { param: path, message: `Invalid '${path}': ${message}.` };
   }
   if (error.children && error.children.length > 0) {
     return firstError(error.children, path);
   }
   return { param: path, message: `Invalid '${path}'.` };
+}
+
+/** class-validator's default for `@ArrayMinSize(1)` reads "must contain at least 1 elements". */
+function readable(message: string): string {
+  return message
+    .replace(/ must contain at least 1 elements$/, ' must not be empty')
+    .replace(/ 1 elements$/, ' 1 element');
 }
