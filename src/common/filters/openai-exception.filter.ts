@@ -1,5 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { isAbortError } from '../../core/errors';
 import { requestContextOf } from '../../request-context/request-context';
 import { toErrorResponse } from '../errors/error-response';
 
@@ -14,6 +15,13 @@ export class OpenAiExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const res = http.getResponse<Response>();
+    if (clientGone(res) && (isAbortError(exception) || toErrorResponse(exception).unexpected)) {
+      // The client hung up before the reply (its work was cancelled): a normal event, not a server failure. The
+      // request line already says "request aborted"; this one says why the handler stopped.
+      const requestId = requestContextOf(http.getRequest<Request>())?.id;
+      this.logger.debug({ requestId, reason: errorName(exception) }, 'Client went away; its request was cancelled');
+      return;
+    }
     const { status, body, headers, unexpected } = toErrorResponse(exception);
     if (unexpected) {
       this.logger.error(
@@ -29,4 +37,13 @@ export class OpenAiExceptionFilter implements ExceptionFilter {
     }
     res.status(status).set(headers).json(body);
   }
+}
+
+/** The connection closed before our reply was complete. */
+function clientGone(res: Response): boolean {
+  return (res.destroyed || res.socket?.destroyed === true) && !res.writableFinished;
+}
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
