@@ -58,7 +58,7 @@ export class DtoInstantiator {
       const metadata = storage.findTypeMetadata(target, key);
       let type: unknown;
       if (metadata) {
-        if (metadata.options?.discriminator || (metadata.reflectedType !== Array && Array.isArray(value))) {
+        if (metadata.options?.discriminator || (Array.isArray(value) && isCollectionClass(metadata.reflectedType))) {
           throw UNSUPPORTED;
         }
         type = metadata.typeFunction({ newObject: instance, object: plain, property: key });
@@ -132,4 +132,13 @@ const BUILT_INS = new Set<unknown>([String, Number, Boolean, Date, Buffer, Map, 
 
 function isDtoClass(type: unknown): type is Constructor {
   return typeof type === 'function' && !BUILT_INS.has(type);
+}
+
+/** An array is copied into an instance of its property's declared type when that is a Set or has `push`. */
+function isCollectionClass(type: unknown): boolean {
+  if (type === Array || typeof type !== 'function') {
+    return false;
+  }
+  const prototype = (type as { prototype?: { push?: unknown } }).prototype;
+  return type === Set || typeof prototype?.push === 'function';
 }
