@@ -5,7 +5,7 @@ import { ChatCompletionRequestDto } from '../../chat-completions/dto';
 import { DtoInstantiator } from './dto-instantiator';
 
 /** A body that uses every DTO class, free-form values and the keys class-transformer and Nest leave out. */
-const BODY = {
+const BODY: Record<string, unknown> = {
   model: 'm',
   messages: [
     { role: 'user', content: [{ type: 'text', text: 'hi', extra: { deep: [1, [2, { x: null }]] } }] },
