@@ -7,7 +7,7 @@ import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule, type AppModuleOptions } from '../app.module';
 import { OpenAiExceptionFilter } from '../common/filters/openai-exception.filter';
-import { verifyJsonShape } from '../common/http/json-shape';
+import { verifyJsonShape, yieldAfterLargeBody } from '../common/http/json-shape';
 import { normalizePath } from '../common/http/normalize-path';
 import { precomputeHeaders } from '../common/http/precomputed-headers';
 import type { AllConfig, AppConfig, ServerConfig } from '../config/app.config';
@@ -79,6 +79,7 @@ export async function createServer(options: ServerOptions = {}): Promise<NestExp
   );
   // The body's nesting and number of values are bounded on its bytes, before JSON.parse (json-shape.ts).
   app.useBodyParser('json', { limit: config.bodyLimit, verify: verifyJsonShape });
+  app.use(yieldAfterLargeBody);
 
   const document = SwaggerModule.createDocument(
     app,

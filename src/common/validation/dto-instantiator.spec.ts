@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { plainToInstance, Transform, Type } from 'class-transformer';
 import { IsOptional, IsString } from 'class-validator';
-import { ChatCompletionRequestDto } from '../../chat-completions/dto';
+import { ChatCompletionRequestDto, ChatMessageDto } from '../../chat-completions/dto';
 import { DtoInstantiator } from './dto-instantiator';
 
 /** A body that uses every DTO class, free-form values and the keys class-transformer and Nest leave out. */
@@ -22,7 +22,7 @@ const BODY: Record<string, unknown> = {
   tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object', properties: { a: {} } } } }],
   functions: [{ name: 'g' }],
   logit_bias: { '1': 2 },
-  metadata: { a: 'b', hasOwnProperty: 'x' },
+  metadata: { a: 'b' },
   unknown: { list: [{}, [], 'x', 1, true, null] },
   stop: ['a'],
   // Objects where a DTO belongs, and arrays of arrays: what a client may send, transformed all the same.
@@ -41,22 +41,33 @@ describe(DtoInstantiator.name, () => {
       {},
     ]) {
       const expected = plainToInstance(ChatCompletionRequestDto, structuredClone(body));
-      const actual = instantiator.instantiate(ChatCompletionRequestDto, structuredClone(body) as never);
+      const actual = instantiator.instantiate(ChatCompletionRequestDto, structuredClone(body) as never)?.entity;
       expect(actual).toStrictEqual(expected);
     }
   });
 
   it("should drop `prototype` keys as Nest's ValidationPipe does before class-transformer", () => {
-    const dto = instantiator.instantiate(ChatCompletionRequestDto, { messages: [], x: { prototype: 1, y: 2 } });
+    const dto = instantiator.instantiate(ChatCompletionRequestDto, { messages: [], x: { prototype: 1, y: 2 } })?.entity;
     expect(dto).toMatchObject({ x: { y: 2 } });
     expect((dto as unknown as { x: object }).x).not.toHaveProperty('prototype');
   });
 
-  it('should not share objects with the body it was given', () => {
-    const body = structuredClone(BODY);
-    const dto = instantiator.instantiate(ChatCompletionRequestDto, body)!;
-    expect(dto.logit_bias).toEqual(body.logit_bias);
-    expect(dto.logit_bias).not.toBe(body.logit_bias);
+  it('should keep data (what no @Type describes) as parsed, prototype keys deleted, method-named keys kept', () => {
+    const body = JSON.parse(
+      '{"messages": [], "logit_bias": {"1": 2}, "x": {"toString": 1, "y": [{"__proto__": {"a": 1}, "b": 2}]}}',
+    ) as Record<string, unknown>;
+    const dto = instantiator.instantiate(ChatCompletionRequestDto, body)!.entity as unknown as Record<string, unknown>;
+    expect(dto.logit_bias).toBe(body.logit_bias);
+    expect(dto.x).toEqual({ toString: 1, y: [{ b: 2 }] });
+    expect(Object.hasOwn((dto.x as { y: object[] }).y[0], '__proto__')).toBe(false);
+  });
+
+  it('should leave the items of an array over its @ArrayMaxSize as they are (validation rejects it anyway)', () => {
+    const messages = Array.from({ length: 2049 }, () => ({ role: 'user', content: 'x' }));
+    const dto = instantiator.instantiate(ChatCompletionRequestDto, { messages })!.entity;
+    expect(dto.messages).toBe(messages);
+    const within = instantiator.instantiate(ChatCompletionRequestDto, { messages: messages.slice(0, 2048) })!.entity;
+    expect(within.messages[0]).toBeInstanceOf(ChatMessageDto);
   });
 
   it('should leave classes with other class-transformer rules to class-transformer', () => {
@@ -76,6 +87,6 @@ describe(DtoInstantiator.name, () => {
     }
     expect(instantiator.instantiate(Outer, { inner: { name: 'x' } })).toBeUndefined();
     expect(instantiator.instantiate(WithString, { name: 1 })).toBeUndefined();
-    expect(instantiator.instantiate(Outer, {})).toStrictEqual(plainToInstance(Outer, {}));
+    expect(instantiator.instantiate(Outer, {})?.entity).toStrictEqual(plainToInstance(Outer, {}));
   });
 });

@@ -263,8 +263,18 @@ describe(FastValidationPipe.name, () => {
       toString: 'x',
       x: JSON.parse('{"constructor": {"a": 1}, "prototype": 2, "valueOf": 3, "__proto__": {"b": 1}}') as unknown,
     };
+    // Arrays over their @ArrayMaxSize, valid items or not: DtoInstantiator leaves their items as they are.
+    const user = { role: 'user', content: 'x' };
+    const overBounds = [
+      { messages: Array(2049).fill(user) },
+      { messages: [...Array(2049).fill(user), { role: 'bogus' }, 7] },
+      { messages: [user], tools: Array(129).fill({ type: 'function', function: { name: 'f' } }) },
+      { messages: [user], functions: Array(129).fill({ name: 'bad name' }), temperature: 9 },
+      { messages: [{ role: 'assistant', content: null, tool_calls: Array(129).fill({ id: 'c' }) }] },
+    ];
     const bodies: unknown[] = [
       ...VALID,
+      ...overBounds,
       oddKeys,
       ...Array.from({ length: 100 }, () => mutate(oddKeys, next)),
       [],
