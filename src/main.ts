@@ -52,8 +52,10 @@ function routeProcessWarnings(logger: Logger): void {
 
 bootstrap().catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);
-  // The app (and its logger) may not exist: an invalid configuration fails before it does.
-  if (process.env.LOG_FORMAT === 'pretty') {
+  // The app (and its logger) may not exist: an invalid configuration fails before it does. The format is chosen as
+  // the configuration chooses it (app.config.ts).
+  const format = process.env.LOG_FORMAT ?? (process.stdout.isTTY && !process.env.CI ? 'pretty' : 'json');
+  if (format === 'pretty') {
     console.error(message);
   } else {
     pino().fatal(message);
