@@ -1,17 +1,11 @@
 import {
   getMetadataStorage,
   type ValidationArguments,
-  ValidationError,
+  type ValidationError,
   type ValidatorOptions,
   ValidationTypes,
 } from 'class-validator';
-import type { ValidationUtils as Utils } from 'class-validator/types/validation/ValidationUtils';
-
-/** class-validator's own message templating ($property, $value, $constraint1...), so the messages are its own. */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { ValidationUtils } = require('class-validator/cjs/validation/ValidationUtils') as {
-  ValidationUtils: typeof Utils;
-};
+import { message, newError, templated } from './class-validator-errors';
 
 type Storage = ReturnType<typeof getMetadataStorage>;
 type Metadata = ReturnType<Storage['getTargetValidationMetadatas']>[number];
@@ -239,7 +233,7 @@ export class ValidationVerdict {
           value,
           constraints: metadata.constraints,
         };
-        error.constraints = { [metadata.type]: ValidationUtils.replaceMessageSpecialTokens(metadata.message, args) };
+        error.constraints = { [metadata.type]: templated(metadata.message, args) };
         return error;
       }
       if (child === UNSURE) {
@@ -301,30 +295,6 @@ export class ValidationVerdict {
     }
     return checks;
   }
-}
-
-/** class-validator's generateValidationError: the property's error, its target and value as the options say. */
-function newError(object: unknown, value: unknown, property: string, options: ValidatorOptions): ValidationError {
-  const error = new ValidationError();
-  if (options.validationError?.target !== false) {
-    error.target = object as object;
-  }
-  if (options.validationError?.value !== false) {
-    error.value = value;
-  }
-  error.property = property;
-  error.children = [];
-  error.constraints = {};
-  return error;
-}
-
-/** class-validator's createValidationError: the rule's own message, or its validator's default one, templated. */
-function message(metadata: Metadata, validator: Validator, args: ValidationArguments, options: ValidatorOptions) {
-  let template: string | ((args: ValidationArguments) => string) = metadata.message || '';
-  if (!metadata.message && !options.dismissDefaultMessages && typeof validator.defaultMessage === 'function') {
-    template = validator.defaultMessage(args);
-  }
-  return ValidationUtils.replaceMessageSpecialTokens(template, args);
 }
 
 /** The items class-validator iterates for `each` and nested rules (arrays, sets, map values), else undefined. */
