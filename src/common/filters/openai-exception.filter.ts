@@ -1,6 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { isAbortError } from '../../core/errors';
+import { clientGone } from '../http/client-gone';
 import { requestContextOf } from '../../request-context/request-context';
 import { toErrorResponse } from '../errors/error-response';
 
@@ -37,11 +38,6 @@ export class OpenAiExceptionFilter implements ExceptionFilter {
     }
     res.status(status).set(headers).json(body);
   }
-}
-
-/** The connection closed before our reply was complete. */
-function clientGone(res: Response): boolean {
-  return (res.destroyed || res.socket?.destroyed === true) && !res.writableFinished;
 }
 
 function errorName(error: unknown): string {

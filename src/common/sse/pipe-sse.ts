@@ -1,4 +1,5 @@
 import type { Response } from 'express';
+import { clientGone } from '../http/client-gone';
 import type { Observable, Subscription } from 'rxjs';
 import { toErrorResponse } from '../errors/error-response';
 import { chatCompletionsSse, type SseFormat } from './sse-format';
@@ -110,6 +111,11 @@ export function pipeSse(res: Response, events$: Observable<unknown>, options: Pi
     };
 
     let subscription: Subscription | undefined = undefined;
+    if (clientGone(res)) {
+      // Gone before the stream began (its 'close' came while the body was being read): nothing to run it for.
+      finish();
+      return;
+    }
     subscription = events$.subscribe({
       next: (event) => {
         const first = !res.headersSent;
