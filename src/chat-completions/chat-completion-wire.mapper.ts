@@ -36,7 +36,6 @@ export function toChatCompletion(
     object: 'chat.completion',
     created,
     model,
-    system_fingerprint: null,
     choices: responses.map((response, index) => {
       const message: WireAssistantMessage = {
         role: 'assistant',
@@ -95,7 +94,6 @@ export class ChunkFactory {
       object: 'chat.completion.chunk',
       created: this.created,
       model: this.model,
-      system_fingerprint: null,
       choices,
     };
     if (this.includeUsage) {

@@ -70,7 +70,8 @@ export interface ChatCompletion {
   object: 'chat.completion';
   created: number;
   model: string;
-  system_fingerprint: string | null;
+  /** Left out: it names the backend configuration, which we do not know; OpenAI's schema has no null for it. */
+  system_fingerprint?: string;
   choices: Array<{
     index: number;
     message: WireAssistantMessage;
@@ -101,7 +102,8 @@ export interface ChatCompletionChunk {
   object: 'chat.completion.chunk';
   created: number;
   model: string;
-  system_fingerprint: string | null;
+  /** Left out, as in ChatCompletion. */
+  system_fingerprint?: string;
   /** Always an array, `[]` on the usage chunk: `@ai-sdk` validates it on every chunk (vercel/ai#7417). */
   choices: Array<{
     index: number;

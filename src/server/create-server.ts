@@ -8,6 +8,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule, type AppModuleOptions } from '../app.module';
 import { provideServerFactory } from '../core/chat-agent';
 import { OpenAiExceptionFilter } from '../common/filters/openai-exception.filter';
+import { verifyJsonShape, yieldAfterLargeBody } from '../common/http/json-shape';
 import { normalizePath } from '../common/http/normalize-path';
 import { precomputeHeaders } from '../common/http/precomputed-headers';
 import { requireJsonBody } from '../common/http/require-json-body';
@@ -92,7 +93,9 @@ export async function createServer(options: ServerOptions = {}): Promise<NestExp
     ),
   );
   app.use(requireJsonBody);
-  app.useBodyParser('json', { limit: config.bodyLimit });
+  // The body's nesting and number of values are bounded on its bytes, before JSON.parse (json-shape.ts).
+  app.useBodyParser('json', { limit: config.bodyLimit, verify: verifyJsonShape });
+  app.use(yieldAfterLargeBody);
 
   SwaggerModule.setup('docs', app, createOpenApiDocument(app), { jsonDocumentUrl: 'docs/openapi.json' });
 

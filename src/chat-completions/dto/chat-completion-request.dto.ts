@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
+  ArrayMaxSize,
   ArrayMinSize,
   IsArray,
   IsBoolean,
@@ -17,6 +18,14 @@ import {
 import { ChatMessageDto } from './chat-message.dto';
 import { ResponseFormatDto } from './response-format.dto';
 import { FunctionDefinitionDto, ToolDto } from './tool.dto';
+import {
+  HasUniqueFunctionNames,
+  IsAudioOutput,
+  IsLogitBias,
+  IsPrediction,
+  IsWebSearchOptions,
+} from './option.validators';
+import { REQUEST_LIMITS } from './request-limits';
 import { IsFunctionCallChoice, IsStop, IsStringMap, IsToolChoice } from './validators';
 
 export class StreamOptionsDto {
@@ -62,6 +71,7 @@ export class ChatCompletionRequestDto {
   @Type(() => ChatMessageDto)
   // class-validator's nested rule walks into an array inside the array; a message is an object.
   @IsObject({ each: true })
+  @ArrayMaxSize(REQUEST_LIMITS.messages)
   @IsArray()
   messages!: ChatMessageDto[];
 
@@ -80,6 +90,7 @@ export class ChatCompletionRequestDto {
   @IsOptional()
   @ValidateNested()
   @Type(() => StreamOptionsDto)
+  @IsObject()
   stream_options?: StreamOptionsDto | null;
 
   @ApiPropertyOptional({
@@ -203,7 +214,7 @@ export class ChatCompletionRequestDto {
     nullable: true,
   })
   @IsOptional()
-  @IsObject()
+  @IsLogitBias()
   logit_bias?: Record<string, number> | null;
 
   @ApiPropertyOptional({
@@ -213,6 +224,7 @@ export class ChatCompletionRequestDto {
   @IsOptional()
   @ValidateNested()
   @Type(() => ResponseFormatDto)
+  @IsObject()
   response_format?: ResponseFormatDto;
 
   @ApiPropertyOptional({
@@ -220,7 +232,9 @@ export class ChatCompletionRequestDto {
     type: [ToolDto],
   })
   @IsOptional()
+  @HasUniqueFunctionNames()
   @IsObject({ each: true })
+  @ArrayMaxSize(REQUEST_LIMITS.tools)
   @IsArray()
   @ValidateNested({ each: true })
   @Type(() => ToolDto)
@@ -252,7 +266,10 @@ export class ChatCompletionRequestDto {
 
   @ApiPropertyOptional({ description: 'Legacy: functions the model may call.', type: [FunctionDefinitionDto] })
   @IsOptional()
+  @HasUniqueFunctionNames()
   @IsObject({ each: true })
+  @ArrayMinSize(1)
+  @ArrayMaxSize(REQUEST_LIMITS.tools)
   @IsArray()
   @ValidateNested({ each: true })
   @Type(() => FunctionDefinitionDto)
@@ -285,4 +302,59 @@ export class ChatCompletionRequestDto {
   @IsOptional()
   @IsStringMap()
   metadata?: Record<string, string> | null;
+
+  // Validated, not used: a wrong type is the client's bug, and OpenAI answers it with a 400 too. Strings rather than
+  // today's enum values for the open-ended ones, as upstreams add values (reasoning_effort gained xhigh and max).
+  @ApiPropertyOptional({ description: 'Return log probabilities (accepted, not returned).', nullable: true })
+  @IsOptional()
+  @IsBoolean()
+  logprobs?: boolean | null;
+
+  @ApiPropertyOptional({ description: 'Most likely tokens per position, 0 to 20 (accepted, not returned).' })
+  @IsOptional()
+  @Min(0)
+  @Max(20)
+  @IsInt()
+  top_logprobs?: number | null;
+
+  @ApiPropertyOptional({ description: 'Processing tier (accepted, not used).', example: 'auto' })
+  @IsOptional()
+  @IsString()
+  service_tier?: string | null;
+
+  @ApiPropertyOptional({ description: 'Reasoning effort (accepted, not used).', example: 'medium' })
+  @IsOptional()
+  @IsString()
+  reasoning_effort?: string | null;
+
+  @ApiPropertyOptional({ description: 'Verbosity (accepted, not used).', example: 'medium' })
+  @IsOptional()
+  @IsString()
+  verbosity?: string | null;
+
+  @ApiPropertyOptional({ description: 'Store the completion (accepted, not used).', nullable: true })
+  @IsOptional()
+  @IsBoolean()
+  store?: boolean | null;
+
+  @ApiPropertyOptional({ description: 'Output modalities (accepted, not used).', example: ['text'] })
+  @IsOptional()
+  @IsString({ each: true })
+  @IsArray()
+  modalities?: string[] | null;
+
+  @ApiPropertyOptional({ description: 'Predicted output (accepted, not used).' })
+  @IsOptional()
+  @IsPrediction()
+  prediction?: Record<string, unknown> | null;
+
+  @ApiPropertyOptional({ description: 'Audio output parameters (accepted, not used).' })
+  @IsOptional()
+  @IsAudioOutput()
+  audio?: Record<string, unknown> | null;
+
+  @ApiPropertyOptional({ description: 'Web search options (accepted, not used).' })
+  @IsOptional()
+  @IsWebSearchOptions()
+  web_search_options?: Record<string, unknown> | null;
 }

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
+  ArrayMaxSize,
   IsArray,
   IsIn,
   IsNotEmpty,
@@ -11,7 +12,8 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import { IsMessageContent } from './validators';
+import { IsMessageContent } from './content.validator';
+import { REQUEST_LIMITS } from './request-limits';
 
 export const MESSAGE_ROLES = ['system', 'developer', 'user', 'assistant', 'tool', 'function'] as const;
 export type MessageRole = (typeof MESSAGE_ROLES)[number];
@@ -46,6 +48,7 @@ export class ToolCallDto {
   @ApiProperty({ description: 'The function the model called.', type: FunctionCallDto })
   @ValidateNested()
   @Type(() => FunctionCallDto)
+  @IsObject()
   function!: FunctionCallDto;
 }
 
@@ -81,14 +84,18 @@ export class ChatMessageDto {
     description: 'An optional name for the participant (or, for legacy `function` messages, the function).',
     example: 'alice',
   })
-  @IsOptional()
-  @IsString()
+  // Required in a legacy `function` message: it names the function whose result the message is.
+  @ValidateIf(
+    (message: ChatMessageDto) => message.role === 'function' || (message.name !== undefined && message.name !== null),
+  )
   @Matches(/^[^\s<|\\/>]+$/, { message: 'name must not contain spaces or <|\\/>' })
+  @IsString()
   name?: string;
 
   @ApiPropertyOptional({ description: 'Tool calls the assistant made (assistant messages).', type: [ToolCallDto] })
   @IsOptional()
   @IsObject({ each: true })
+  @ArrayMaxSize(REQUEST_LIMITS.toolCalls)
   @IsArray()
   @ValidateNested({ each: true })
   @Type(() => ToolCallDto)

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsObject, IsOptional, IsString, Matches, ValidateIf, ValidateNested } from 'class-validator';
+import { IsJsonSchema } from './option.validators';
 
 export class JsonSchemaFormatDto {
   @ApiProperty({ description: 'A name for the schema.', example: 'city_info' })
@@ -20,6 +21,7 @@ export class JsonSchemaFormatDto {
     example: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
   })
   @IsOptional()
+  @IsJsonSchema()
   @IsObject()
   schema?: Record<string, unknown>;
 

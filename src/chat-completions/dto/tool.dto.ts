@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsObject, IsOptional, IsString, Matches, ValidateNested } from 'class-validator';
+import { IsJsonSchema } from './option.validators';
 
 export class FunctionDefinitionDto {
   @ApiProperty({
@@ -26,6 +27,7 @@ export class FunctionDefinitionDto {
     example: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
   })
   @IsOptional()
+  @IsJsonSchema()
   @IsObject()
   parameters?: Record<string, unknown>;
 
@@ -47,5 +49,6 @@ export class ToolDto {
   @ApiProperty({ description: 'The function the model may call.', type: FunctionDefinitionDto })
   @ValidateNested()
   @Type(() => FunctionDefinitionDto)
+  @IsObject()
   function!: FunctionDefinitionDto;
 }

@@ -4,44 +4,6 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Why a content part is invalid, or undefined when it is fine. */
-function contentPartProblem(part: unknown): string | undefined {
-  if (!isPlainObject(part) || typeof part.type !== 'string') {
-    return 'each content part must be an object with a string `type`';
-  }
-  if (part.type === 'text' && typeof part.text !== 'string') {
-    return 'a `text` part needs a string `text`';
-  }
-  if (part.type === 'image_url' && !(isPlainObject(part.image_url) && typeof part.image_url.url === 'string')) {
-    return 'an `image_url` part needs `image_url.url`';
-  }
-  return undefined;
-}
-
-/** `content` is a string, null, or an array of parts (opencode, Continue and others always send arrays). */
-export function IsMessageContent(options?: ValidationOptions): PropertyDecorator {
-  return ValidateBy(
-    {
-      name: 'isMessageContent',
-      validator: {
-        validate: (value: unknown) =>
-          value === null ||
-          value === undefined ||
-          typeof value === 'string' ||
-          (Array.isArray(value) && value.every((part) => contentPartProblem(part) === undefined)),
-        defaultMessage: (args) => {
-          if (Array.isArray(args?.value)) {
-            const problem = (args.value as unknown[]).map(contentPartProblem).find(Boolean);
-            return `content: ${problem ?? 'invalid content part'}`;
-          }
-          return 'content must be a string, null, or an array of content parts';
-        },
-      },
-    },
-    options,
-  );
-}
-
 /** `stop` is a string or an array of up to 4 strings. */
 export function IsStop(options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(

@@ -12,14 +12,21 @@ export interface ErrorResponse {
   unexpected: boolean;
 }
 
-/** Errors raised by Express's body parser carry an HTTP status and a machine-readable `type`. */
+/**
+ * Errors raised by Express's body parser carry an HTTP status and, mostly, a machine-readable `type`; a body that
+ * does not decompress as its Content-Encoding says is zlib's own error with a status added (and `code` zlib's).
+ */
 interface BodyParserError {
   status?: number;
   statusCode?: number;
   type?: string;
+  code?: unknown;
   expose?: boolean;
   message: string;
 }
+
+/** zlib's codes (`Z_DATA_ERROR`, `Z_BUF_ERROR`) and brotli's (`ERR__ERROR_FORMAT_PADDING_1`, ...). */
+const DECOMPRESSION_ERROR_CODE = /^(Z_|ERR__|ERR_BROTLI)/;
 
 /**
  * Maps anything thrown anywhere (core, Nest, body parser, the unknown) to the one OpenAI error body. Used by the
@@ -94,6 +101,15 @@ function fromBodyParserError(error: BodyParserError): ErrorResponse {
       unexpected: false,
     };
   }
+  if (error.type === 'entity.shape.invalid') {
+    return clientError(error.message, typeof error.code === 'string' ? error.code : null);
+  }
+  if (error.type === undefined && typeof error.code === 'string' && DECOMPRESSION_ERROR_CODE.test(error.code)) {
+    return clientError(
+      `The request body could not be decompressed as its Content-Encoding header says (${error.message}).`,
+      'invalid_content_encoding',
+    );
+  }
   if (error.type === 'entity.parse.failed') {
     return {
       status: HttpStatus.BAD_REQUEST,
@@ -116,13 +132,26 @@ function fromBodyParserError(error: BodyParserError): ErrorResponse {
   };
 }
 
+function clientError(message: string, code: string | null): ErrorResponse {
+  return {
+    status: HttpStatus.BAD_REQUEST,
+    body: errorBody(message, 'invalid_request_error', null, code),
+    headers: {},
+    unexpected: false,
+  };
+}
+
 function asBodyParserError(exception: unknown): BodyParserError | undefined {
   if (!(exception instanceof Error)) {
     return undefined;
   }
   const candidate = exception as Error & BodyParserError;
   const status = candidate.status ?? candidate.statusCode;
-  return typeof status === 'number' && typeof candidate.type === 'string' ? candidate : undefined;
+  if (typeof status !== 'number') {
+    return undefined;
+  }
+  const decompression = typeof candidate.code === 'string' && DECOMPRESSION_ERROR_CODE.test(candidate.code);
+  return typeof candidate.type === 'string' || decompression ? candidate : undefined;
 }
 
 function isWireErrorBody(value: unknown): value is WireErrorBody {

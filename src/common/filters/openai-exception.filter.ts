@@ -1,5 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { isAbortError } from '../../core/errors';
+import { clientGone } from '../http/client-gone';
 import { requestContextOf } from '../../request-context/request-context';
 import { sendError, toErrorResponse } from '../errors/error-response';
 
@@ -14,6 +16,13 @@ export class OpenAiExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const res = http.getResponse<Response>();
+    if (clientGone(res) && (isAbortError(exception) || toErrorResponse(exception).unexpected)) {
+      // The client hung up before the reply (its work was cancelled): a normal event, not a server failure. The
+      // request line already says "request aborted"; this one says why the handler stopped.
+      const requestId = requestContextOf(http.getRequest<Request>())?.id;
+      this.logger.debug({ requestId, reason: errorName(exception) }, 'Client went away; its request was cancelled');
+      return;
+    }
     const response = toErrorResponse(exception);
     if (response.unexpected) {
       this.logger.error(
@@ -29,4 +38,8 @@ export class OpenAiExceptionFilter implements ExceptionFilter {
     }
     sendError(res, response);
   }
+}
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

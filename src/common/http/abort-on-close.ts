@@ -1,4 +1,5 @@
 import type { Response } from 'express';
+import { clientGone } from './client-gone';
 
 /**
  * A signal that aborts when the client goes away before we answered. It listens on `res` 'close', which fires when
@@ -6,6 +7,10 @@ import type { Response } from 'express';
  */
 export function abortOnClose(res: Response): AbortSignal {
   const controller = new AbortController();
+  if (clientGone(res)) {
+    controller.abort();
+    return controller.signal;
+  }
   res.once('close', () => {
     if (!res.writableFinished) {
       controller.abort();

@@ -1,6 +1,7 @@
 import type { Response } from 'express';
 import type { Observable, Subscription } from 'rxjs';
 import { sendError, toErrorResponse } from '../errors/error-response';
+import { clientGone } from '../http/client-gone';
 import { chatCompletionsSse, type SseFormat } from './sse-format';
 
 export interface PipeSseOptions {
@@ -51,6 +52,11 @@ class SseStream {
   }
 
   pipe(events$: Observable<unknown>): void {
+    if (clientGone(this.res)) {
+      // Gone before the stream began (its 'close' came while the body was being read): nothing to run it for.
+      this.finish();
+      return;
+    }
     this.subscription = events$.subscribe({
       next: (event) => this.next(event),
       error: (error: unknown) => this.fail(error),

@@ -62,6 +62,36 @@ const VALID: object[] = [
     metadata: { team: 'a' },
     some_future_field: { anything: [1, 2] },
     logprobs: true,
+    top_logprobs: 3,
+    service_tier: 'auto',
+    reasoning_effort: 'low',
+    verbosity: 'high',
+    store: false,
+    modalities: ['text'],
+    prediction: { type: 'content', content: [{ type: 'text', text: 'x' }] },
+    audio: { voice: { id: 'v' }, format: 'wav' },
+    web_search_options: { user_location: { type: 'approximate', approximate: { city: 'Paris' } } },
+  },
+  {
+    messages: [
+      {
+        role: 'user',
+        content: [
+          { type: 'image_url', image_url: { url: 'https://x/y.png', detail: 'low' } },
+          { type: 'input_audio', input_audio: { data: 'AA', format: 'wav' } },
+          { type: 'file', file: { file_id: 'f' } },
+        ],
+      },
+      {
+        role: 'assistant',
+        content: [
+          { type: 'refusal', refusal: 'no' },
+          { type: 'text', text: 'ok' },
+        ],
+      },
+      { role: 'function', name: 'f', content: null },
+    ],
+    tools: [tool, { ...tool, function: { ...tool.function, name: 'other' } }],
   },
   {
     messages: [{ role: 'user', content: 'hi' }],
@@ -227,8 +257,26 @@ describe(FastValidationPipe.name, () => {
 
   it("should pass on and reject exactly what Nest's ValidationPipe does, with the same errors", async () => {
     const next = random(424242);
+    // Keys Nest's pipe strips (class-transformer alone would throw on `constructor`) and class-transformer skips.
+    const oddKeys = {
+      ...VALID[0],
+      toString: 'x',
+      x: JSON.parse('{"constructor": {"a": 1}, "prototype": 2, "valueOf": 3, "__proto__": {"b": 1}}') as unknown,
+    };
+    // Arrays over their @ArrayMaxSize, valid items or not: DtoInstantiator leaves their items as they are.
+    const user = { role: 'user', content: 'x' };
+    const overBounds = [
+      { messages: Array(2049).fill(user) },
+      { messages: [...Array(2049).fill(user), { role: 'bogus' }, 7] },
+      { messages: [user], tools: Array(129).fill({ type: 'function', function: { name: 'f' } }) },
+      { messages: [user], functions: Array(129).fill({ name: 'bad name' }), temperature: 9 },
+      { messages: [{ role: 'assistant', content: null, tool_calls: Array(129).fill({ id: 'c' }) }] },
+    ];
     const bodies: unknown[] = [
       ...VALID,
+      ...overBounds,
+      oddKeys,
+      ...Array.from({ length: 100 }, () => mutate(oddKeys, next)),
       [],
       [VALID[0]],
       {},

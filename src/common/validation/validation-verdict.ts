@@ -1,4 +1,11 @@
-import { getMetadataStorage, type ValidatorOptions, ValidationTypes } from 'class-validator';
+import {
+  getMetadataStorage,
+  type ValidationArguments,
+  type ValidationError,
+  type ValidatorOptions,
+  ValidationTypes,
+} from 'class-validator';
+import { message, newError, templated } from './class-validator-errors';
 
 type Storage = ReturnType<typeof getMetadataStorage>;
 type Metadata = ReturnType<Storage['getTargetValidationMetadatas']>[number];
@@ -7,6 +14,7 @@ type Constraint = ReturnType<Storage['getTargetValidatorConstraints']>[number];
 type Target = Parameters<Storage['getTargetValidationMetadatas']>[0];
 interface Validator {
   validate(value: unknown, args: unknown): unknown;
+  defaultMessage?(args: ValidationArguments): string;
 }
 
 interface PropertyPlan {
@@ -19,7 +27,7 @@ interface PropertyPlan {
 
 interface CustomCheck {
   metadata: Metadata;
-  validators: Validator[];
+  constraints: Constraint[];
 }
 
 interface ClassPlan {
@@ -35,51 +43,66 @@ type Stripped = [Record<string, unknown>, string, unknown];
 /** A class whose rules this fast check does not cover (async or promise validation): always the full validation. */
 const UNSUPPORTED = Symbol('unsupported');
 
+/** A verdict left to class-validator (a rule or an object this check does not cover). */
+const UNSURE = Symbol('unsure');
+
+/** What a check finds: nothing wrong (undefined), the error class-validator would report first, or UNSURE. */
+type Finding = ValidationError | typeof UNSURE | undefined;
+
 /**
- * Decides whether class-validator would find no error in an object, running the same rules (the constraint
- * validators registered by the DTO decorators, `@IsOptional`/`@ValidateIf` conditions, `@ValidateNested`, `each`)
- * in the same order, but without building a ValidationError per property nor regrouping the metadata per object, as
- * class-validator does on every call. That work was the largest share of the bytes the service allocated per
- * request in a heap profile under load, and the single biggest CPU cost of our own stack (BENCHMARKS.md).
+ * Decides what class-validator would find in an object, running the same rules (the constraint validators registered
+ * by the DTO decorators, `@IsOptional`/`@ValidateIf` conditions, `@ValidateNested`, `each`) in the same order, but
+ * without building a ValidationError per property nor regrouping the metadata per object, as class-validator does on
+ * every call. That work was the largest share of the bytes the service allocated per request in a heap profile under
+ * load, and on an invalid body class-validator's cost grew with every message (BENCHMARKS.md, docs/limits.md).
  *
- * Only the verdict "valid" is final: anything else (an error, an async or unsupported rule, groups) returns false and
- * the caller runs class-validator itself, which builds the errors the client sees. Like class-validator with
- * `whitelist`, it strips the properties without metadata, so an accepted object is the same as after validation.
+ * It stops at the first error and builds that one as class-validator builds it (same path, constraint name and
+ * message), which is all the client hears of with `stopAtFirstError` (validation-options.ts). What it does not cover
+ * (async rules, groups, an object of no known class) is UNSURE, and the caller runs class-validator itself. Like
+ * class-validator with `whitelist`, it strips the properties without metadata, so an accepted object is the same as
+ * after validation.
  */
 export class ValidationVerdict {
   private readonly storage = getMetadataStorage();
   private readonly plans = new Map<Target, ClassPlan | typeof UNSUPPORTED>();
 
-  /**
-   * True when class-validator, given these options, would return no error for `object`. On false the object is left as
-   * it came (the properties `whitelist` stripped are put back), for class-validator to see the same input.
-   */
+  /** True when class-validator, given these options, would return no error for `object`. */
   accepts(object: object, options: ValidatorOptions = {}): boolean {
+    return this.check(object, options)?.length === 0;
+  }
+
+  /**
+   * The errors class-validator would return, reduced to the first one (`[]` when there is none), or undefined when
+   * class-validator must decide. Unless the object is accepted, it is left as it came (the properties `whitelist`
+   * stripped are put back).
+   */
+  check(object: object, options: ValidatorOptions = {}): ValidationError[] | undefined {
     if (options.groups?.length || options.always || options.strictGroups || options.forbidNonWhitelisted) {
-      return false;
+      return undefined;
     }
     const stripped: Stripped[] = [];
-    if (this.checkObject(object, options, stripped)) {
-      return true;
+    const finding = this.checkObject(object, options, stripped);
+    if (finding === undefined) {
+      return [];
     }
     for (const [owner, key, value] of stripped) {
       owner[key] = value;
     }
-    return false;
+    return finding === UNSURE ? undefined : [finding];
   }
 
-  private checkObject(object: object, options: ValidatorOptions, stripped: Stripped[]): boolean {
+  private checkObject(object: object, options: ValidatorOptions, stripped: Stripped[]): Finding {
     if (typeof object.constructor !== 'function') {
       // No class to look up (a null-prototype object): class-validator's own handling decides.
-      return false;
+      return UNSURE;
     }
     const plan = this.planFor(object.constructor);
     if (plan === UNSUPPORTED) {
-      return false;
+      return UNSURE;
     }
     if (!plan.hasMetadata) {
       // class-validator's forbidUnknownValues (on unless set to false): an object of no known class is an error.
-      return options.forbidUnknownValues === false;
+      return options.forbidUnknownValues === false ? undefined : UNSURE;
     }
     if (options.whitelist) {
       const owner = object as Record<string, unknown>;
@@ -92,90 +115,137 @@ export class ValidationVerdict {
     }
     for (const property of plan.properties) {
       const value = (object as Record<string, unknown>)[property.name];
-      if (!this.checkProperty(object, value, property, options, stripped)) {
-        return false;
+      const finding = this.checkProperty(object, value, property, options, stripped);
+      if (finding !== undefined) {
+        return finding;
       }
     }
-    return true;
+    return undefined;
   }
 
-  /** class-validator's performValidations, reduced to its verdict. */
+  /** class-validator's performValidations, reduced to its first error. */
   private checkProperty(
     object: object,
     value: unknown,
-    property: Omit<PropertyPlan, 'name'>,
+    property: PropertyPlan,
     options: ValidatorOptions,
     stripped: Stripped[],
-  ): boolean {
+  ): Finding {
     for (const condition of property.conditional) {
       const test = condition.constraints[0] as (object: object, value: unknown) => boolean;
       if (!test(object, value)) {
-        return true;
+        return undefined;
       }
     }
-    if (!this.checkCustom(object, value, property.defined)) {
-      return false;
+    const definedFinding = this.checkCustom(object, value, property, property.defined, options);
+    if (definedFinding !== undefined) {
+      return definedFinding;
     }
     if (
       (value === undefined && options.skipUndefinedProperties) ||
       (value === null && options.skipNullProperties) ||
       ((value === null || value === undefined) && options.skipMissingProperties)
     ) {
-      return true;
+      return undefined;
     }
     return (
-      this.checkCustom(object, value, property.custom) && this.checkNested(value, property.nested, options, stripped)
+      this.checkCustom(object, value, property, property.custom, options) ??
+      this.checkNested(object, value, property, options, stripped)
     );
   }
 
-  private checkCustom(object: object, value: unknown, checks: CustomCheck[]): boolean {
-    for (const { metadata, validators } of checks) {
-      const args = {
-        targetName: (object.constructor as { name?: string } | undefined)?.name,
+  private checkCustom(
+    object: object,
+    value: unknown,
+    property: PropertyPlan,
+    checks: CustomCheck[],
+    options: ValidatorOptions,
+  ): Finding {
+    for (const { metadata, constraints } of checks) {
+      const args: ValidationArguments = {
+        targetName: (object.constructor as { name?: string } | undefined)?.name as string,
         property: metadata.propertyName,
         object,
         value,
         constraints: metadata.constraints,
       };
       const items = metadata.each ? arrayLike(value) : undefined;
-      for (const validator of validators) {
+      for (const constraint of constraints) {
+        const validator = constraint.instance as Validator;
+        let verdict: boolean | typeof UNSURE = true;
         if (items) {
           for (const item of items) {
-            if (!isTrue(validator.validate(item, args))) {
-              return false;
+            verdict = isTrue(validator.validate(item, args));
+            if (verdict !== true) {
+              break;
             }
           }
-        } else if (!isTrue(validator.validate(value, args))) {
-          return false;
+        } else {
+          verdict = isTrue(validator.validate(value, args));
+        }
+        if (verdict === UNSURE) {
+          return UNSURE;
+        }
+        if (!verdict) {
+          const error = newError(object, value, property.name, options);
+          error.constraints = { [constraint.name || metadata.type]: message(metadata, validator, args, options) };
+          return error;
         }
       }
     }
-    return true;
+    return undefined;
   }
 
   /** class-validator's nestedValidations: arrays item by item, objects by their own class's rules. */
-  private checkNested(value: unknown, nested: Metadata[], options: ValidatorOptions, stripped: Stripped[]): boolean {
+  private checkNested(
+    object: object,
+    value: unknown,
+    property: PropertyPlan,
+    options: ValidatorOptions,
+    stripped: Stripped[],
+  ): Finding {
+    const nested = property.nested;
     if (value === undefined || nested.length === 0) {
-      return true;
+      return undefined;
     }
-    const itemRules = { defined: [], conditional: [], custom: [], nested };
-    for (let i = 0; i < nested.length; i++) {
+    for (const metadata of nested) {
       const items = arrayLike(value);
+      let child: Finding;
       if (items) {
+        let index = 0;
         for (const item of items) {
-          if (!this.checkProperty(value as object, item, itemRules, options, stripped)) {
-            return false;
+          const itemRules = { name: String(index++), defined: [], conditional: [], custom: [], nested };
+          child = this.checkProperty(value as object, item, itemRules, options, stripped);
+          if (child !== undefined) {
+            break;
           }
         }
       } else if (value instanceof Object) {
-        if (!this.checkObject(value, options, stripped)) {
-          return false;
-        }
+        child = this.checkObject(value, options, stripped);
       } else {
-        return false;
+        // class-validator builds this one with the class as the object: its target name is "Function".
+        const error = newError(object, value, property.name, options);
+        const args: ValidationArguments = {
+          targetName: 'Function',
+          property: metadata.propertyName,
+          object: metadata.target as object,
+          value,
+          constraints: metadata.constraints,
+        };
+        error.constraints = { [metadata.type]: templated(metadata.message, args) };
+        return error;
+      }
+      if (child === UNSURE) {
+        return UNSURE;
+      }
+      if (child !== undefined) {
+        const error = newError(object, value, property.name, options);
+        delete error.constraints;
+        error.children = [child];
+        return error;
       }
     }
-    return true;
+    return undefined;
   }
 
   private planFor(target: Target): ClassPlan | typeof UNSUPPORTED {
@@ -220,7 +290,7 @@ export class ValidationVerdict {
       if (constraints.some((constraint) => constraint.async)) {
         return UNSUPPORTED;
       }
-      checks.push({ metadata, validators: constraints.map((constraint) => constraint.instance as Validator) });
+      checks.push({ metadata, constraints });
     }
     return checks;
   }
@@ -234,11 +304,11 @@ function arrayLike(value: unknown): Iterable<unknown> | undefined {
   return value instanceof Map ? value.values() : undefined;
 }
 
-/** A sync `true`-ish verdict; a promise (an async rule) is not one, so the full validation decides. */
-function isTrue(result: unknown): boolean {
+/** A sync verdict; a promise (an async rule) is UNSURE, so the full validation decides. */
+function isTrue(result: unknown): boolean | typeof UNSURE {
   if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
     (result as Promise<unknown>).catch(() => undefined);
-    return false;
+    return UNSURE;
   }
   return Boolean(result);
 }
