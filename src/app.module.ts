@@ -28,6 +28,7 @@ import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { RedisModule } from './redis/redis.module';
 import { ToolTurnStoreModule } from './redis/tool-turn-store.module';
 import { RequestContextModule } from './request-context/request-context.module';
+import { TracingModule } from './tracing/tracing.module';
 import { ResponsesModule } from './responses/responses.module';
 
 export interface AppModuleOptions {
@@ -86,6 +87,7 @@ export class AppModule {
         ModelsModule,
         HealthModule,
         PlaygroundModule,
+        TracingModule,
       ],
       providers: [
         // Registered through DI (not main.ts) so every app built from this module, tests included, gets them.

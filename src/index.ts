@@ -27,6 +27,8 @@ export type {
 export type { ToolTurn, ToolTurnStore } from './core/tools/tool-turn-store';
 export { InMemoryToolTurnStore } from './core/tools/in-memory-tool-turn-store';
 export { ApiError, AbortedError } from './core/errors';
+// Tracing: the W3C trace headers a backend adds to its upstream requests (empty without an OpenTelemetry SDK).
+export { traceHeaders } from './core/tracing/trace-headers';
 export type { ModelBackend } from './core/model-backend';
 export { ModelFactory } from './core/model-factory';
 export type { ModelCreator } from './core/model-factory';

@@ -5,8 +5,11 @@ import type { AllConfig, AppConfig } from './config/app.config';
 import { describeStartupFailure } from './config/configuration-error';
 import { createServer } from './server/create-server';
 import { enableGracefulShutdown } from './server/graceful-shutdown';
+import { startTracing } from './tracing/tracing';
 
 async function bootstrap(): Promise<void> {
+  // First, from the OTEL_* variables (off without an endpoint); createServer would start it too, for library users.
+  await startTracing();
   const app = await createServer();
   // Every line goes through the app's logger, so LOG_FORMAT=json means every line is JSON.
   const logger = new Logger('Main');

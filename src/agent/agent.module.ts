@@ -66,6 +66,8 @@ function agentsFromEnvironment(config: ConfigService<AllConfig, true>, mcp: Envi
     [
       app.servedModelName,
       new ChatAgent({
+        // Its name in traces (`invoke_agent camel-model`): the id clients know it by.
+        name: app.servedModelName,
         model,
         systemMessage: agent.systemMessage,
         description: agent.description,

@@ -7,6 +7,7 @@ import { ToolCallDeltaFilter } from './tools/tool-call-delta-filter';
 import { runToolCalls, toToolMessage, type ToolCallResult } from './tools/tool-runner';
 import type { ToolTurnStore } from './tools/tool-turn-store';
 import { restoreToolTurns } from './tools/tool-turns';
+import { traceModelGenerate, traceModelStream } from './tracing/model-call.tracing'; // tracing hook
 import type { ChatMessage, FinishReason, ModelRequest, ModelStreamEvent, ToolCall, ToolChoice, Usage } from './types';
 import { estimateUsage, sumUsage } from './usage';
 
@@ -154,7 +155,8 @@ export class AgentLoop {
     });
     let text = '';
     let finish: Extract<ModelStreamEvent, { type: 'finish' }> | undefined;
-    for await (const event of this.context.model.stream(request, { signal: this.signal })) {
+    // tracing hook: the model call inside its `chat` span
+    for await (const event of traceModelStream(this.context.model, request, { signal: this.signal })) {
       if (event.type === 'finish') {
         finish = event;
         break;
@@ -175,7 +177,7 @@ export class AgentLoop {
   }
 
   private async generateTurn(request: ModelRequest): Promise<Turn> {
-    const result = await this.context.model.generate(request, { signal: this.signal });
+    const result = await traceModelGenerate(this.context.model, request, { signal: this.signal }); // tracing hook
     const text = result.content ?? '';
     const freshIds = this.context.ownTools.size > 0;
     const calls = result.toolCalls

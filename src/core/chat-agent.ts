@@ -6,6 +6,7 @@ import { ReplyAccumulator } from './reply-accumulator';
 import { InMemoryToolTurnStore } from './tools/in-memory-tool-turn-store';
 import type { AgentTool } from './tools/tool';
 import type { ToolTurnStore } from './tools/tool-turn-store';
+import { traceAgentRun } from './tracing/agent-run.tracing'; // tracing hook
 import type { ChatMessage, GenerationOptions, ModelRequest } from './types';
 
 export type { AgentResponse, AgentStreamEvent, AssistantMessage } from './agent-loop';
@@ -15,6 +16,8 @@ export const SYSTEM_MESSAGE_POLICIES = ['append', 'replace', 'ignore'] as const;
 export type SystemMessagePolicy = (typeof SYSTEM_MESSAGE_POLICIES)[number];
 
 export interface ChatAgentOptions extends Omit<GenerationOptions, 'tools' | 'toolChoice'> {
+  /** The agent's name in traces (`invoke_agent {name}`, `gen_ai.agent.name`). */
+  name?: string; // tracing hook
   /** The agent's own instructions, always first in the conversation the model sees. */
   systemMessage?: string;
   /**
@@ -75,6 +78,7 @@ export interface ServeOptions {
  *   concurrent requests never share state.
  */
 export class ChatAgent {
+  readonly name?: string; // tracing hook
   readonly systemMessage?: string;
   readonly description?: string;
   readonly model: ModelBackend;
@@ -88,6 +92,7 @@ export class ChatAgent {
 
   constructor(private readonly options: ChatAgentOptions) {
     const {
+      name, // tracing hook
       systemMessage,
       description,
       model,
@@ -110,6 +115,7 @@ export class ChatAgent {
     this.maxIterations = Math.max(1, maxIterations ?? 10);
     this.toolTurnStore = toolTurnStore ?? new InMemoryToolTurnStore();
     this.toolTurnTtlMs = toolTurnTtlMs ?? 15 * 60_000;
+    this.name = name; // tracing hook
     this.systemMessage = systemMessage;
     this.description = description;
     this.model = isModelBackend(model) ? model : ModelFactory.create(model);
@@ -154,7 +160,9 @@ export class ChatAgent {
       toolTurnTtlMs: this.toolTurnTtlMs,
     };
     const loop = new AgentLoop(context, options.signal, streaming);
-    return loop.run(messages, (history) => this.buildRequest(history, options));
+    const run = loop.run(messages, (history) => this.buildRequest(history, options));
+    // tracing hook: the run inside its `invoke_agent` span, each step of the loop in the span's context
+    return traceAgentRun(this, run, messages, options.signal);
   }
 
   /** The agent's own tools, by name. */

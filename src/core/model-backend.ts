@@ -7,6 +7,8 @@ import type { CallOptions, ModelRequest, ModelResult, ModelStreamEvent } from '.
 export interface ModelBackend {
   /** The model name the backend uses upstream (informational; the served id is chosen by the server). */
   readonly modelName: string;
+  /** `gen_ai.provider.name` in traces (OpenTelemetry GenAI conventions); default `openai`, the API spoken. */
+  readonly providerName?: string;
   generate(request: ModelRequest, options?: CallOptions): Promise<ModelResult>;
   /** Yields events as the model produces them; must end with exactly one `finish` event. */
   stream(request: ModelRequest, options?: CallOptions): AsyncIterable<ModelStreamEvent>;

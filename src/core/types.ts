@@ -83,6 +83,9 @@ export interface ModelResult {
   finishReason: FinishReason;
   /** Undefined only when the backend could not report it; the agent then estimates. */
   usage?: Usage;
+  /** The upstream's id of this completion and the model that answered, when it says (traces only). */
+  responseId?: string;
+  responseModel?: string;
 }
 
 /**
@@ -92,7 +95,7 @@ export interface ModelResult {
 export type ModelStreamEvent =
   | { type: 'text'; text: string }
   | { type: 'tool-call'; index: number; id?: string; name?: string; arguments?: string }
-  | { type: 'finish'; finishReason: FinishReason; usage?: Usage };
+  | { type: 'finish'; finishReason: FinishReason; usage?: Usage; responseId?: string; responseModel?: string };
 
 export interface CallOptions {
   signal?: AbortSignal;

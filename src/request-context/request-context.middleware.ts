@@ -10,6 +10,7 @@ import { sendError } from '../common/errors/error-response';
 import type { AllConfig, ServerConfig } from '../config/app.config';
 import { ApiError } from '../core/errors';
 import { MetricsService } from '../metrics/metrics.service';
+import { traceFieldsOf } from '../tracing/request-trace';
 import { attachRequestContext, RequestContext, requestFields } from './request-context';
 import { RequestTracker } from './request-tracker.service';
 
@@ -171,6 +172,8 @@ export class RequestContextMiddleware {
         responseTime: Math.round(performance.now() - context.startedAt),
         usage: context.usage,
         timeToFirstTokenMs: firstToken === undefined ? undefined : Math.round(firstToken - context.startedAt),
+        // The request's trace (tracing on): from its log line to its spans.
+        ...traceFieldsOf(req),
       },
       // A client that went away before the end is not the server's failure: a warning, not an error.
       finished ? 'request completed' : 'request aborted',

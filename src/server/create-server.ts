@@ -14,6 +14,7 @@ import { precomputeHeaders } from '../common/http/precomputed-headers';
 import { requireJsonBody } from '../common/http/require-json-body';
 import { type AllConfig, type AppConfig, type ServerConfig, validateEnvironment } from '../config/app.config';
 import { RequestContextMiddleware } from '../request-context/request-context.middleware';
+import { startTracing } from '../tracing/tracing';
 import { createOpenApiDocument } from './openapi-document';
 
 export type ServerOptions = AppModuleOptions;
@@ -44,6 +45,8 @@ const EXPOSED_HEADERS = [
 export async function createServer(options: ServerOptions = {}): Promise<NestExpressApplication> {
   // A wrong setting fails here with one plain message, before Nest would log it with a stack.
   validateEnvironment(process.env);
+  // Before the app exists, so its first request is traced; a no-op unless OTEL_* variables ask for traces.
+  const tracing = await startTracing();
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(options), {
     bodyParser: false,
     bufferLogs: true,
@@ -68,9 +71,14 @@ export async function createServer(options: ServerOptions = {}): Promise<NestExp
   if (server.trustProxy !== undefined) {
     app.set('trust proxy', server.trustProxy);
   }
-  // Order matters, all before any route: paths first (limits and logs see the real route), then the request id and
-  // context (so every answer carries the id, a CORS or 413 one too), CORS, security headers, and last the body
-  // parser with our limit, behind a check that the body is JSON at all.
+  // Order matters, all before any route: the request's span first when tracing (it covers all the rest), paths
+  // (limits and logs see the real route), then the request id and context (so every answer carries the id, a CORS or
+  // 413 one too), CORS, security headers, and last the body parser with our limit, behind a check that the body is
+  // JSON at all.
+  if (tracing) {
+    // Loaded only when tracing: without it, nothing of OpenTelemetry's is on the request path.
+    app.use((await import('../tracing/http-server-span.middleware.js')).httpServerSpan);
+  }
   app.use(normalizePath);
   app.use(requestContext.start);
   if (server.corsOrigins) {

@@ -6,6 +6,7 @@ import { ChunkReader, readCompletion } from './openai-compatible/chat-response.r
 import { discard, UpstreamClient } from './openai-compatible/upstream-client';
 import { badUpstreamResponse, upstreamTransportError } from './openai-compatible/upstream-error.mapper';
 import { SseDecoder } from './sse-decoder';
+import { traceHeaders } from '../tracing/trace-headers'; // tracing hook
 
 export interface OpenAICompatibleModelOptions {
   /** The upstream's model name. */
@@ -63,7 +64,8 @@ export class OpenAICompatibleModel implements ModelBackend {
 
   async generate(request: ModelRequest, options: CallOptions = {}): Promise<ModelResult> {
     const body = toWireRequest(this.modelName, request, this.maxTokensField, false);
-    const answer = await this.client.post('/chat/completions', body, options.signal);
+    // tracing hook: called inside the `chat` span, so the upstream request names it as the parent (traceparent)
+    const answer = await this.client.post('/chat/completions', body, options.signal, traceHeaders());
     if (answer.contentType.includes('text/event-stream')) {
       discard(answer.body);
       throw badUpstreamResponse('a stream where a JSON completion was asked for');
@@ -80,7 +82,8 @@ export class OpenAICompatibleModel implements ModelBackend {
   /** The SSE body is decoded in this one generator: no generator per layer of decoding, no await per event. */
   async *stream(request: ModelRequest, options: CallOptions = {}): AsyncGenerator<ModelStreamEvent> {
     const body = toWireRequest(this.modelName, request, this.maxTokensField, true);
-    const answer = await this.client.post('/chat/completions', body, options.signal);
+    // tracing hook: called inside the `chat` span, so the upstream request names it as the parent (traceparent)
+    const answer = await this.client.post('/chat/completions', body, options.signal, traceHeaders());
     if (answer.contentType.includes('application/json')) {
       // An upstream that ignores `stream` and answers one completion: read it as one.
       yield* resultEvents(readCompletion(await answer.body.text()));
@@ -144,5 +147,6 @@ function* resultEvents(result: ModelResult): Generator<ModelStreamEvent> {
   for (const [index, call] of result.toolCalls.entries()) {
     yield { type: 'tool-call', index, id: call.id, name: call.name, arguments: call.arguments };
   }
-  yield { type: 'finish', finishReason: result.finishReason, usage: result.usage };
+  const { finishReason, usage, responseId, responseModel } = result;
+  yield { type: 'finish', finishReason, usage, responseId, responseModel };
 }

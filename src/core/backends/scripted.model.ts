@@ -31,6 +31,7 @@ export interface ScriptedModelOptions {
  */
 export class ScriptedModel implements ModelBackend {
   readonly modelName: string;
+  readonly providerName = 'scripted';
   /** Every request this backend received, in order (for assertions). */
   readonly requests: ModelRequest[] = [];
   private calls = 0;

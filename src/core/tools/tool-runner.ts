@@ -1,6 +1,7 @@
 import type { ChatMessage, ToolCall } from '../types';
 import { errorOutcome } from './function-tool';
 import type { AgentTool, ToolOutcome } from './tool';
+import { traceToolCall } from '../tracing/tool-call.tracing'; // tracing hook
 
 export interface ToolCallResult {
   call: ToolCall;
@@ -24,7 +25,8 @@ export async function runToolCalls(
         return { call, outcome: errorOutcome(`There is no tool named '${call.name}'.`) };
       }
       try {
-        return { call, outcome: await tool.invoke(call.arguments, { signal, toolCallId: call.id }) };
+        const invoke = () => tool.invoke(call.arguments, { signal, toolCallId: call.id });
+        return { call, outcome: await traceToolCall(call, tool, signal, invoke) }; // tracing hook
       } catch (error) {
         // `invoke` should not throw; a custom AgentTool that does still must not fail the request.
         return {

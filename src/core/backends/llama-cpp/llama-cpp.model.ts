@@ -70,6 +70,7 @@ export function defaultThreads(): number {
  */
 export class LlamaCppModel implements ModelBackend {
   readonly modelName: string;
+  readonly providerName = 'llama.cpp';
   private readonly gpu: LlamaGpu;
   private readonly threads: number;
   private readonly parallel: number;

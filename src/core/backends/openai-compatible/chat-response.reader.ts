@@ -24,6 +24,9 @@ export function readCompletion(text: string): ModelResult {
     toolCalls,
     finishReason: toFinishReason(choice.finish_reason),
     usage: toUsage(completion.usage),
+    // For the `chat` span's gen_ai.response.id / gen_ai.response.model; optional, as upstreams may omit them.
+    responseId: optionalString(completion.id),
+    responseModel: optionalString(completion.model),
   };
 }
 
@@ -53,6 +56,9 @@ export class ChunkReader {
   private finishReason: FinishReason | undefined;
   private usage: Usage | undefined;
   private chunks = 0;
+  /** The first chunk's id and model, for traces (gen_ai.response.id / gen_ai.response.model). */
+  private responseId: string | undefined;
+  private responseModel: string | undefined;
   /** Upstreams that omit `index` (Gemini-compat, old Ollama) get one assigned per new call id. */
   private readonly indexById = new Map<string, number>();
 
@@ -68,6 +74,8 @@ export class ChunkReader {
     }
     this.chunks++;
     this.usage = toUsage(chunk.usage) ?? this.usage;
+    this.responseId ??= optionalString(chunk.id);
+    this.responseModel ??= optionalString(chunk.model);
     const choice = Array.isArray(chunk.choices) && isObject(chunk.choices[0]) ? chunk.choices[0] : undefined;
     if (!choice) {
       return;
@@ -98,7 +106,13 @@ export class ChunkReader {
     if (!sawDone && this.finishReason === undefined) {
       throw badUpstreamResponse('a stream that ended before its answer was complete');
     }
-    return { type: 'finish', finishReason: this.finishReason ?? 'stop', usage: this.usage };
+    return {
+      type: 'finish',
+      finishReason: this.finishReason ?? 'stop',
+      usage: this.usage,
+      responseId: this.responseId,
+      responseModel: this.responseModel,
+    };
   }
 
   private toolCall(call: Json, position: number, events: ModelStreamEvent[]): void {
@@ -137,6 +151,10 @@ function parseObject(text: string, what: string): Json {
 
 function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function optionalString(value: unknown): string | undefined {
+  return typeof value === 'string' && value ? value : undefined;
 }
 
 function stringifyArguments(args: unknown): string {

@@ -53,7 +53,8 @@ describe('OpenAICompatibleModel streaming', () => {
     expect(await collect()).toEqual([
       { type: 'text', text: 'Hel' },
       { type: 'text', text: 'lo' },
-      { type: 'finish', finishReason: 'length', usage: undefined },
+      // The first chunk's id and model, for the `chat` span's gen_ai.response.id / gen_ai.response.model.
+      { type: 'finish', finishReason: 'length', usage: undefined, responseId: 'c', responseModel: 'm' },
     ]);
   });
 

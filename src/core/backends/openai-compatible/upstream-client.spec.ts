@@ -174,6 +174,37 @@ describe('OpenAICompatibleModel upstream client', () => {
     ]);
   });
 
+  it("should pass on the answer's id and model when the upstream gives them, and do without them", async () => {
+    handler = (_req, res) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end(completion({ content: 'ok' }));
+    expect(await model().generate(request)).toMatchObject({ content: 'ok', responseId: 'c', responseModel: 'm' });
+    handler = (_req, res) =>
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ id: 7, choices: [{ message: { content: 'ok' } }] }));
+    const bare = await model().generate(request);
+    expect(bare.content).toBe('ok');
+    expect(bare.responseId).toBeUndefined();
+    expect(bare.responseModel).toBeUndefined();
+    // Streamed: from the first chunk that carries them.
+    handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.end(
+        'data: {"choices":[{"index":0,"delta":{"content":"a"}}]}\n\n' +
+          'data: {"id":"c2","model":"m2","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\n\n' +
+          'data: {"id":"c3","model":"m3","choices":[]}\n\n' +
+          'data: [DONE]\n\n',
+      );
+    };
+    expect((await collect(model())).at(-1)).toEqual({
+      type: 'finish',
+      finishReason: 'stop',
+      usage: undefined,
+      responseId: 'c2',
+      responseModel: 'm2',
+    });
+  });
+
   it('should close the upstream connection when the caller aborts, streamed or not', async () => {
     let closed!: Promise<void>;
     handler = (req, res) => {

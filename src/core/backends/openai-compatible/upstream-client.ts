@@ -59,10 +59,17 @@ export class UpstreamClient {
     this.dispatcher = options.dispatcher ?? defaultDispatcher();
   }
 
-  async post(path: string, body: unknown, signal?: AbortSignal): Promise<UpstreamAnswer> {
+  /** `headers`: this request's own, over the client's (e.g. the trace context of the call). */
+  async post(
+    path: string,
+    body: unknown,
+    signal?: AbortSignal,
+    headers?: Record<string, string>,
+  ): Promise<UpstreamAnswer> {
     const payload = JSON.stringify(body);
+    const requestHeaders = headers && Object.keys(headers).length > 0 ? { ...this.headers, ...headers } : this.headers;
     for (let attempt = 0; ; attempt++) {
-      const outcome = await this.attempt(path, payload, signal);
+      const outcome = await this.attempt(path, payload, requestHeaders, signal);
       if ('answer' in outcome) {
         return outcome.answer;
       }
@@ -81,6 +88,7 @@ export class UpstreamClient {
   private async attempt(
     path: string,
     payload: string,
+    requestHeaders: Record<string, string>,
     signal: AbortSignal | undefined,
   ): Promise<{ answer: UpstreamAnswer } | { error: Error; retryable: boolean; retryAfterMs?: number }> {
     let response: Dispatcher.ResponseData;
@@ -88,7 +96,7 @@ export class UpstreamClient {
       response = await request(this.baseURL + path, {
         dispatcher: this.dispatcher,
         method: 'POST',
-        headers: this.headers,
+        headers: requestHeaders,
         body: payload,
         signal,
         headersTimeout: this.options.timeoutMs,
