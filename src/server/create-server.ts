@@ -62,25 +62,50 @@ export async function createServer(options: ServerOptions = {}): Promise<NestExp
   app.useLogger(app.get(Logger));
   app.flushLogs();
   const configService = app.get<ConfigService<AllConfig, true>>(ConfigService);
-  const config = configService.get<AppConfig>('app');
   const server = configService.get<ServerConfig>('server');
-  const requestContext = app.get(RequestContextMiddleware);
+  await useMiddleware(app, configService.get<AppConfig>('app'), server, tracing);
+  SwaggerModule.setup('docs', app, createOpenApiDocument(app), { jsonDocumentUrl: 'docs/openapi.json' });
 
+  await app.init();
+
+  // Errors raised by Express middleware (the body parser: bad JSON, 413) never reach Nest's filters; this handler,
+  // added after the routes, gives them the same OpenAI error body.
+  const filter = new OpenAiExceptionFilter();
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) =>
+    filter.catch(error, { switchToHttp: () => ({ getResponse: () => res, getRequest: () => req }) } as never),
+  );
+
+  // Streams can be long and quiet; keep idle connections open longer than the load balancer in front (its idle
+  // timeout, typically 60 s), so it never reuses a connection we are closing.
+  const httpServer = app.getHttpServer();
+  httpServer.keepAliveTimeout = server.keepAliveTimeoutMs;
+  httpServer.headersTimeout = server.headersTimeoutMs;
+  return app;
+}
+
+/**
+ * Everything every request goes through before its route, in order: the request's span first when tracing (it covers
+ * all the rest), paths (limits and logs see the real route), then the request id and context (so every answer carries
+ * the id, a CORS or 413 one too), CORS, security headers, and last the body parser with our limit, behind a check that
+ * the body is JSON at all.
+ */
+async function useMiddleware(
+  app: NestExpressApplication,
+  config: AppConfig,
+  server: ServerConfig,
+  tracing: boolean,
+): Promise<void> {
   // Express hashes every response body for an ETag; completions are never revalidated, so that is pure cost.
   app.set('etag', false);
   if (server.trustProxy !== undefined) {
     app.set('trust proxy', server.trustProxy);
   }
-  // Order matters, all before any route: the request's span first when tracing (it covers all the rest), paths
-  // (limits and logs see the real route), then the request id and context (so every answer carries the id, a CORS or
-  // 413 one too), CORS, security headers, and last the body parser with our limit, behind a check that the body is
-  // JSON at all.
   if (tracing) {
     // Loaded only when tracing: without it, nothing of OpenTelemetry's is on the request path.
     app.use((await import('../tracing/http-server-span.middleware.js')).httpServerSpan);
   }
   app.use(normalizePath);
-  app.use(requestContext.start);
+  app.use(app.get(RequestContextMiddleware).start);
   if (server.corsOrigins) {
     app.enableCors({
       origin: server.corsOrigins.includes('*') ? '*' : server.corsOrigins,
@@ -104,26 +129,6 @@ export async function createServer(options: ServerOptions = {}): Promise<NestExp
   // The body's nesting and number of values are bounded on its bytes, before JSON.parse (json-shape.ts).
   app.useBodyParser('json', { limit: config.bodyLimit, verify: verifyJsonShape });
   app.use(yieldAfterLargeBody);
-
-  SwaggerModule.setup('docs', app, createOpenApiDocument(app), { jsonDocumentUrl: 'docs/openapi.json' });
-
-  await app.init();
-
-  // Errors raised by Express middleware (the body parser: bad JSON, 413) never reach Nest's filters; this handler,
-  // added after the routes, gives them the same OpenAI error body.
-  const filter = new OpenAiExceptionFilter();
-  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
-    filter.catch(error, {
-      switchToHttp: () => ({ getResponse: () => res, getRequest: () => req }),
-    } as never);
-  });
-
-  // Streams can be long and quiet; keep idle connections open longer than the load balancer in front (its idle
-  // timeout, typically 60 s), so it never reuses a connection we are closing.
-  const httpServer = app.getHttpServer();
-  httpServer.keepAliveTimeout = server.keepAliveTimeoutMs;
-  httpServer.headersTimeout = server.headersTimeoutMs;
-  return app;
 }
 
 provideServerFactory((agents) => createServer({ agents }));
