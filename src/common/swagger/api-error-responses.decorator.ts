@@ -10,7 +10,7 @@ interface ErrorCase {
   code: string | null;
 }
 
-/** Every status a `/v1` route can answer with the OpenAI error body, with the body each one sends. */
+/** Every status an API route (`isApiPath`) can answer with the OpenAI error body, with the body each one sends. */
 const ERROR_CASES = {
   400: {
     description: 'Invalid request: a field has a wrong value (`param` names it), or the JSON does not parse.',
@@ -32,6 +32,13 @@ const ERROR_CASES = {
     type: 'invalid_request_error',
     param: 'model',
     code: 'model_not_found',
+  },
+  405: {
+    description: 'This method is not offered on this path (`Allow` names the ones that are).',
+    message: 'This MCP server is stateless: POST JSON-RPC messages to /mcp.',
+    type: 'invalid_request_error',
+    param: null,
+    code: 'method_not_allowed',
   },
   413: {
     description: 'The body is larger than `BODY_LIMIT`.',
