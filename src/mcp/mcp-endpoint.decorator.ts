@@ -74,6 +74,8 @@ export function McpMethodNotAllowed(method: 'GET' | 'DELETE'): MethodDecorator {
       operationId: method === 'GET' ? 'getMcp' : 'deleteMcp',
       summary: `${method} /mcp: not offered by this stateless server`,
     }),
-    ApiErrorResponses([405, ...COMMON_ERROR_STATUSES]),
+    ApiErrorResponses([405, ...COMMON_ERROR_STATUSES], {
+      405: { description: 'Not offered by this stateless server (`Allow: POST`).' },
+    }),
   );
 }

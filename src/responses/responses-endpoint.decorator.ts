@@ -91,11 +91,14 @@ const STREAM_EXAMPLE =
   '"content_index":0,"delta":"Paris"}\n\n';
 
 const ID_PARAM = ApiParam({ name: 'id', description: 'The response id (`resp_…`).' });
-/**
- * A stored response's routes: the common errors and 404 (no stored response with this id for this API key: never
- * stored, expired or deleted).
- */
-const STORED_RESPONSE_ERRORS = ApiErrorResponses([...COMMON_ERROR_STATUSES, 404]);
+/** What a stored response's routes answer for an id this API key has no response under. */
+const STORED_NOT_FOUND = {
+  description: 'No stored response with this id for this API key (never stored, expired or deleted).',
+  message: "Response with id 'resp_0123456789abcdef01234567' not found.",
+  param: null,
+  code: null,
+};
+const STORED_RESPONSE_ERRORS = ApiErrorResponses([...COMMON_ERROR_STATUSES, 404], { 404: STORED_NOT_FOUND });
 
 /** `POST /v1/responses`. */
 export function CreateResponseEndpoint(): MethodDecorator {
@@ -118,8 +121,9 @@ export function CreateResponseEndpoint(): MethodDecorator {
         'text/event-stream': { schema: STREAM_EVENT_SCHEMA, example: STREAM_EXAMPLE },
       },
     }),
-    // 404: an unknown model, previous response or referenced item.
-    ApiErrorResponses(MODEL_ROUTE_ERROR_STATUSES),
+    ApiErrorResponses(MODEL_ROUTE_ERROR_STATUSES, {
+      404: { description: 'Unknown model, previous response (`previous_response_id`) or referenced item (`input`).' },
+    }),
   );
 }
 
@@ -185,6 +189,9 @@ export function ListInputItemsEndpoint(): MethodDecorator {
       },
     }),
     // 400: an invalid query (`limit`, `order`).
-    ApiErrorResponses([400, ...COMMON_ERROR_STATUSES, 404]),
+    ApiErrorResponses([400, ...COMMON_ERROR_STATUSES, 404], {
+      400: { message: "Invalid 'limit': limit must not be greater than 100.", param: 'limit' },
+      404: STORED_NOT_FOUND,
+    }),
   );
 }

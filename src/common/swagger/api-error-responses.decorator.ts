@@ -100,15 +100,21 @@ export const COMMON_ERROR_STATUSES: ErrorStatus[] = [401, 429, 500, 503];
 /** What a route running the model may answer: its request, its model, the backend behind it. */
 export const MODEL_ROUTE_ERROR_STATUSES: ErrorStatus[] = [400, 401, 404, 413, 415, 429, 500, 502, 503, 504];
 
+/** A route's own wording of a status, where the shared case would mislead (a 404 that is not about the model). */
+export type ErrorCaseOverrides = Partial<Record<ErrorStatus, Partial<ErrorCase>>>;
+
 /**
  * Documents the OpenAI error body (`ErrorResponseDto`) on each given status, with the body that status sends as its
- * example. Shared by every protocol door under `/v1`.
+ * example. Shared by every protocol door that answers in OpenAI's error form.
  */
-export function ApiErrorResponses(statuses: ErrorStatus[] = MODEL_ROUTE_ERROR_STATUSES): MethodDecorator {
+export function ApiErrorResponses(
+  statuses: ErrorStatus[] = MODEL_ROUTE_ERROR_STATUSES,
+  overrides: ErrorCaseOverrides = {},
+): MethodDecorator {
   return applyDecorators(
     ApiExtraModels(ErrorResponseDto),
     ...statuses.map((status) => {
-      const { description, ...error } = ERROR_CASES[status];
+      const { description, ...error } = { ...ERROR_CASES[status], ...overrides[status] };
       return ApiResponse({
         status,
         description,
