@@ -1,6 +1,7 @@
 import { ChatAgent } from '../src/core/chat-agent';
 import { ScriptedModel } from '../src/core/backends/scripted.model';
 import { openAiChatRequestSchema, openAiChatRequestValidator } from './utils/openapi-schema';
+import { isApiPath } from '../src/common/http/api-path';
 import { startServer, type TestServer } from './utils/test-server';
 import { validateOpenApi } from './utils/validate-openapi';
 
@@ -68,13 +69,14 @@ describe('OpenAPI document at /docs/openapi.json', () => {
     const ids = operations().map(({ operation }) => operation.operationId);
     for (const { path, operation } of operations()) {
       expect({ path, tags: operation.tags }).toEqual({ path, tags: [expect.any(String)] });
-      expect(operation.operationId).toMatch(/^[a-z][a-zA-Z]+$/);
+      // Digits too: `a2aJsonRpc`.
+      expect(operation.operationId).toMatch(/^[a-z][a-zA-Z0-9]+$/);
     }
     expect(new Set(ids).size).toBe(ids.length);
     expect(chat().operationId).toBe('createChatCompletion');
   });
 
-  it('should require the bearer API key on every /v1 route and on nothing else', () => {
+  it('should require the bearer API key on exactly the routes the key guard covers (isApiPath)', () => {
     expect(document.components.securitySchemes['api-key']).toEqual({
       type: 'http',
       scheme: 'bearer',
@@ -83,9 +85,26 @@ describe('OpenAPI document at /docs/openapi.json', () => {
     for (const { path, operation } of operations()) {
       expect({ path, security: operation.security }).toEqual({
         path,
-        security: path.startsWith('/v1/') ? [{ 'api-key': [] }] : undefined,
+        security: isApiPath(path) ? [{ 'api-key': [] }] : undefined,
       });
     }
+    // Each door's routes, named here so a change of isApiPath cannot silently open or close one of them.
+    const locked = operations()
+      .filter(({ operation }) => operation.security)
+      .map(({ path }) => path)
+      .filter((path, i, all) => all.indexOf(path) === i)
+      .sort();
+    expect(locked).toEqual([
+      '/a2a/{agentId}',
+      '/mcp',
+      '/v1/agents/{agentId}/ag-ui',
+      '/v1/chat/completions',
+      '/v1/models',
+      '/v1/models/{id}',
+      '/v1/responses',
+      '/v1/responses/{id}',
+      '/v1/responses/{id}/input_items',
+    ]);
   });
 
   it('should type every request field as OpenAI does (numbers, booleans, unions, null)', () => {
@@ -101,18 +120,30 @@ describe('OpenAPI document at /docs/openapi.json', () => {
     }
   });
 
-  it('should have no field Nest could not reflect (a bare `type: object`)', () => {
-    for (const [name, schema] of Object.entries(document.components.schemas)) {
-      for (const [field, property] of Object.entries(schema.properties ?? {})) {
-        const bare =
-          property.type === 'object' &&
-          !property.properties &&
-          !property.additionalProperties &&
-          !property.allOf &&
-          property.example !== null;
-        expect({ field: `${name}.${field}`, bare }).toEqual({ field: `${name}.${field}`, bare: false });
+  it('should have no schema Nest could not reflect (a bare `type: object`) anywhere in the document', () => {
+    const bare: string[] = [];
+    // Every schema, wherever it is: components, parameters, request bodies, responses, and the schemas inside them.
+    const walk = (value: unknown, at: string): void => {
+      if (typeof value !== 'object' || value === null) {
+        return;
       }
-    }
+      const s = value as Schema;
+      const isBare =
+        s.type === 'object' && !s.properties && !s.additionalProperties && !s.allOf && !s.oneOf && !s.anyOf;
+      if ((isBare && s.example !== null) || s.$ref === '#/components/schemas/Object') {
+        bare.push(at);
+      }
+      for (const [key, child] of Object.entries(s)) {
+        // Examples are values, not schemas.
+        if (key !== 'example' && key !== 'examples') {
+          walk(child, `${at}/${key}`);
+        }
+      }
+    };
+    walk(document.paths, '#/paths');
+    walk(document.components.schemas, '#/components/schemas');
+    expect(bare).toEqual([]);
+    expect(document.components.schemas.Object).toBeUndefined();
   });
 
   it('should offer request examples that OpenAI’s own request schema accepts, naming the served model', () => {

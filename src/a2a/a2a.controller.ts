@@ -46,12 +46,12 @@ export class A2aController {
 export class A2aCardController {
   constructor(private readonly a2a: A2aService) {}
 
-  @A2aCardEndpoint('agent-card.json', 'Agent card of the default agent')
+  @A2aCardEndpoint('agent-card.json', 'getAgentCard', 'Agent card of the default agent')
   defaultCard(@Req() req: Request, @Res() res: Response): void {
     this.send(req, res, undefined);
   }
 
-  @A2aCardEndpoint('agents/:agentId/agent-card.json', 'Agent card of one served agent')
+  @A2aCardEndpoint('agents/:agentId/agent-card.json', 'getAgentCardOfAgent', 'Agent card of one served agent')
   agentCard(@Param('agentId') agentId: string, @Req() req: Request, @Res() res: Response): void {
     this.send(req, res, agentId);
   }

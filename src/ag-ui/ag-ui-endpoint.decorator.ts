@@ -1,14 +1,22 @@
 import { applyDecorators, HttpCode, Post } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBody,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiParam,
-  ApiProduces,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiErrorResponses } from '../common/swagger/api-error-responses.decorator';
+
+const ANY_OBJECT = { type: 'object', additionalProperties: true };
+
+/** One AG-UI event (`@ag-ui/core`'s `BaseEvent` and the fields of its type). */
+const EVENT_SCHEMA = {
+  type: 'object',
+  additionalProperties: true,
+  properties: {
+    type: { type: 'string', example: 'TEXT_MESSAGE_CONTENT' },
+    threadId: { type: 'string' },
+    runId: { type: 'string' },
+    messageId: { type: 'string' },
+    delta: { type: 'string' },
+  },
+  required: ['type'],
+};
 
 /** Swagger for the AG-UI route, kept out of the controller. */
 export function AgUiEndpoint(): MethodDecorator {
@@ -17,6 +25,7 @@ export function AgUiEndpoint(): MethodDecorator {
     HttpCode(200),
     ApiTags('ag-ui'),
     ApiOperation({
+      operationId: 'runAgUi',
       summary: 'Run an agent over AG-UI',
       description:
         'The AG-UI protocol (Agent–User Interaction): POST a `RunAgentInput`, get the run as a stream of AG-UI ' +
@@ -37,9 +46,9 @@ export function AgUiEndpoint(): MethodDecorator {
         properties: {
           threadId: { type: 'string' },
           runId: { type: 'string' },
-          messages: { type: 'array', items: { type: 'object' } },
-          tools: { type: 'array', items: { type: 'object' } },
-          context: { type: 'array', items: { type: 'object' } },
+          messages: { type: 'array', items: ANY_OBJECT },
+          tools: { type: 'array', items: ANY_OBJECT },
+          context: { type: 'array', items: ANY_OBJECT },
           state: {},
           forwardedProps: {
             type: 'object',
@@ -48,9 +57,18 @@ export function AgUiEndpoint(): MethodDecorator {
         },
       },
     }),
-    ApiProduces('text/event-stream', 'application/vnd.ag-ui.event+proto'),
-    ApiOkResponse({ description: 'A stream of AG-UI events.' }),
-    ApiBadRequestResponse({ description: 'Invalid RunAgentInput: `{"error": {"message", "type", "param", "code"}}`.' }),
-    ApiNotFoundResponse({ description: 'Unknown agent (`code: "model_not_found"`).' }),
+    ApiOkResponse({
+      description: 'A stream of AG-UI events (SSE, or length-prefixed protobuf).',
+      content: {
+        'text/event-stream': {
+          schema: EVENT_SCHEMA,
+          example: 'data: {"type":"TEXT_MESSAGE_CONTENT","messageId":"msg_1","delta":"Paris"}\n\n',
+        },
+        'application/vnd.ag-ui.event+proto': { schema: { type: 'string', format: 'binary' } },
+      },
+    }),
+    // Before the first event: an invalid RunAgentInput (400), an unknown agent (404, `model_not_found`), the
+    // backend failing before it wrote anything (502, 504). After it, RUN_ERROR ends the stream.
+    ApiErrorResponses(),
   );
 }

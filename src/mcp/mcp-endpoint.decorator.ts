@@ -1,5 +1,25 @@
 import { applyDecorators, Delete, Get, HttpCode, Post } from '@nestjs/common';
-import { ApiBody, ApiOkResponse, ApiOperation, ApiResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiErrorResponses, COMMON_ERROR_STATUSES } from '../common/swagger/api-error-responses.decorator';
+
+/** A JSON-RPC 2.0 message: a request, a notification or a response. */
+const JSON_RPC_MESSAGE = {
+  type: 'object',
+  additionalProperties: true,
+  properties: {
+    jsonrpc: { type: 'string', enum: ['2.0'] },
+    id: { oneOf: [{ type: 'string' }, { type: 'integer' }] },
+    method: { type: 'string', example: 'tools/call' },
+    params: { type: 'object', additionalProperties: true },
+    result: { type: 'object', additionalProperties: true },
+    error: {
+      type: 'object',
+      properties: { code: { type: 'integer' }, message: { type: 'string' } },
+      required: ['code', 'message'],
+    },
+  },
+  required: ['jsonrpc'],
+};
 
 /** Swagger noise for `POST /mcp`, kept out of the controller. */
 export function McpEndpoint(): MethodDecorator {
@@ -8,6 +28,7 @@ export function McpEndpoint(): MethodDecorator {
     HttpCode(200),
     ApiTags('mcp'),
     ApiOperation({
+      operationId: 'postMcp',
       summary: 'The served agents as MCP tools (Streamable HTTP, stateless)',
       description:
         'Model Context Protocol over Streamable HTTP: a JSON-RPC message (or batch) per POST, answered as ' +
@@ -19,7 +40,7 @@ export function McpEndpoint(): MethodDecorator {
     }),
     ApiBody({
       schema: {
-        type: 'object',
+        oneOf: [JSON_RPC_MESSAGE, { type: 'array', items: JSON_RPC_MESSAGE }],
         example: {
           jsonrpc: '2.0',
           id: 1,
@@ -28,9 +49,19 @@ export function McpEndpoint(): MethodDecorator {
         },
       },
     }),
-    ApiOkResponse({ description: 'An SSE stream of JSON-RPC messages: progress notifications, then the result.' }),
+    ApiOkResponse({
+      description: 'An SSE stream of JSON-RPC messages: progress notifications, then the result.',
+      content: {
+        'text/event-stream': {
+          schema: JSON_RPC_MESSAGE,
+          example:
+            'event: message\ndata: {"jsonrpc":"2.0","id":1,"result":{"content":[{"type":"text","text":"Hello!"}]}}\n\n',
+        },
+      },
+    }),
     ApiResponse({ status: 202, description: 'Accepted: the body held only notifications or responses.' }),
-    ApiUnauthorizedResponse({ description: 'Missing or wrong API key (when API keys are on).' }),
+    // The key guard, limits and the body parser answer in OpenAI's form; errors inside MCP are JSON-RPC errors.
+    ApiErrorResponses([400, 413, ...COMMON_ERROR_STATUSES]),
   );
 }
 
@@ -39,7 +70,12 @@ export function McpMethodNotAllowed(method: 'GET' | 'DELETE'): MethodDecorator {
   return applyDecorators(
     method === 'GET' ? Get() : Delete(),
     ApiTags('mcp'),
-    ApiOperation({ summary: `${method} /mcp: not offered by this stateless server` }),
-    ApiResponse({ status: 405, description: 'Method not allowed (`Allow: POST`).' }),
+    ApiOperation({
+      operationId: method === 'GET' ? 'getMcp' : 'deleteMcp',
+      summary: `${method} /mcp: not offered by this stateless server`,
+    }),
+    ApiErrorResponses([405, ...COMMON_ERROR_STATUSES], {
+      405: { description: 'Not offered by this stateless server (`Allow: POST`).' },
+    }),
   );
 }

@@ -22,10 +22,11 @@ export class PlaygroundController {
 
   @Get()
   @ApiOperation({
+    operationId: 'getPlayground',
     summary: 'The browser playground',
     description: 'An HTML page to chat with the served agents over AG-UI (also at `/playground`; PLAYGROUND=false).',
   })
-  @ApiOkResponse({ description: 'The playground page (text/html).' })
+  @ApiOkResponse({ description: 'The playground page.', content: { 'text/html': { schema: { type: 'string' } } } })
   page(@Res() res: Response): void {
     this.send(res, 'index.html');
   }

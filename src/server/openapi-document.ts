@@ -22,7 +22,12 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
     )
     .setVersion('0.1.0')
     .addTag('chat', 'OpenAI Chat Completions')
+    .addTag('responses', 'OpenAI Responses API: stored responses, `previous_response_id`, typed stream events')
     .addTag('models', 'The served agents, as OpenAI models')
+    .addTag('ag-ui', 'AG-UI: an agent run as a stream of AG-UI events, for front ends such as CopilotKit')
+    .addTag('mcp', 'Model Context Protocol (Streamable HTTP): each served agent as an MCP tool')
+    .addTag('a2a', 'Agent2Agent protocol: JSON-RPC per agent, and the public agent cards')
+    .addTag('playground', 'The browser playground')
     .addTag('health', 'Liveness and readiness probes')
     // Not addBearerAuth(): it claims `bearerFormat: JWT`, and our keys are plain strings.
     .addSecurity(API_KEY_SCHEME, {

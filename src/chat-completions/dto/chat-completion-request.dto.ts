@@ -25,6 +25,7 @@ import {
   IsPrediction,
   IsWebSearchOptions,
 } from './option.validators';
+import { AUDIO_OUTPUT_PROPERTY, PREDICTION_PROPERTY, WEB_SEARCH_OPTIONS_PROPERTY } from './option.schemas';
 import { REQUEST_LIMITS } from './request-limits';
 import { IsFunctionCallChoice, IsStop, IsStringMap, IsToolChoice } from './validators';
 
@@ -305,55 +306,92 @@ export class ChatCompletionRequestDto {
 
   // Validated, not used: a wrong type is the client's bug, and OpenAI answers it with a 400 too. Strings rather than
   // today's enum values for the open-ended ones, as upstreams add values (reasoning_effort gained xhigh and max).
-  @ApiPropertyOptional({ description: 'Return log probabilities (accepted, not returned).', nullable: true })
+  @ApiPropertyOptional({
+    description: 'Return log probabilities (accepted, not returned).',
+    type: 'boolean',
+    nullable: true,
+    example: false,
+  })
   @IsOptional()
   @IsBoolean()
   logprobs?: boolean | null;
 
-  @ApiPropertyOptional({ description: 'Most likely tokens per position, 0 to 20 (accepted, not returned).' })
+  @ApiPropertyOptional({
+    description: 'Most likely tokens per position, 0 to 20 (accepted, not returned).',
+    type: 'integer',
+    nullable: true,
+    minimum: 0,
+    maximum: 20,
+  })
   @IsOptional()
   @Min(0)
   @Max(20)
   @IsInt()
   top_logprobs?: number | null;
 
-  @ApiPropertyOptional({ description: 'Processing tier (accepted, not used).', example: 'auto' })
+  @ApiPropertyOptional({
+    description: 'Processing tier (accepted, not used): `auto`, `default`, `flex`, `scale`, `priority`, ...',
+    type: 'string',
+    nullable: true,
+    example: 'auto',
+  })
   @IsOptional()
   @IsString()
   service_tier?: string | null;
 
-  @ApiPropertyOptional({ description: 'Reasoning effort (accepted, not used).', example: 'medium' })
+  @ApiPropertyOptional({
+    description: 'Reasoning effort (accepted, not used): `none`, `minimal`, `low`, `medium`, `high`, ...',
+    type: 'string',
+    nullable: true,
+    example: 'medium',
+  })
   @IsOptional()
   @IsString()
   reasoning_effort?: string | null;
 
-  @ApiPropertyOptional({ description: 'Verbosity (accepted, not used).', example: 'medium' })
+  @ApiPropertyOptional({
+    description: 'Verbosity (accepted, not used): `low`, `medium` or `high`.',
+    type: 'string',
+    nullable: true,
+    example: 'medium',
+  })
   @IsOptional()
   @IsString()
   verbosity?: string | null;
 
-  @ApiPropertyOptional({ description: 'Store the completion (accepted, not used).', nullable: true })
+  @ApiPropertyOptional({
+    description: 'Store the completion (accepted, not used).',
+    type: 'boolean',
+    nullable: true,
+    example: false,
+  })
   @IsOptional()
   @IsBoolean()
   store?: boolean | null;
 
-  @ApiPropertyOptional({ description: 'Output modalities (accepted, not used).', example: ['text'] })
+  @ApiPropertyOptional({
+    description: 'Output modalities (accepted, not used): `text`, `audio`.',
+    type: 'array',
+    items: { type: 'string' },
+    nullable: true,
+    example: ['text'],
+  })
   @IsOptional()
   @IsString({ each: true })
   @IsArray()
   modalities?: string[] | null;
 
-  @ApiPropertyOptional({ description: 'Predicted output (accepted, not used).' })
+  @ApiPropertyOptional(PREDICTION_PROPERTY)
   @IsOptional()
   @IsPrediction()
   prediction?: Record<string, unknown> | null;
 
-  @ApiPropertyOptional({ description: 'Audio output parameters (accepted, not used).' })
+  @ApiPropertyOptional(AUDIO_OUTPUT_PROPERTY)
   @IsOptional()
   @IsAudioOutput()
   audio?: Record<string, unknown> | null;
 
-  @ApiPropertyOptional({ description: 'Web search options (accepted, not used).' })
+  @ApiPropertyOptional(WEB_SEARCH_OPTIONS_PROPERTY)
   @IsOptional()
   @IsWebSearchOptions()
   web_search_options?: Record<string, unknown> | null;

@@ -10,7 +10,7 @@ interface ErrorCase {
   code: string | null;
 }
 
-/** Every status a `/v1` route can answer with the OpenAI error body, with the body each one sends. */
+/** Every status an API route (`isApiPath`) can answer with the OpenAI error body, with the body each one sends. */
 const ERROR_CASES = {
   400: {
     description: 'Invalid request: a field has a wrong value (`param` names it), or the JSON does not parse.',
@@ -32,6 +32,13 @@ const ERROR_CASES = {
     type: 'invalid_request_error',
     param: 'model',
     code: 'model_not_found',
+  },
+  405: {
+    description: 'This method is not offered on this path (`Allow` names the ones that are).',
+    message: 'This MCP server is stateless: POST JSON-RPC messages to /mcp.',
+    type: 'invalid_request_error',
+    param: null,
+    code: 'method_not_allowed',
   },
   413: {
     description: 'The body is larger than `BODY_LIMIT`.',
@@ -93,15 +100,21 @@ export const COMMON_ERROR_STATUSES: ErrorStatus[] = [401, 429, 500, 503];
 /** What a route running the model may answer: its request, its model, the backend behind it. */
 export const MODEL_ROUTE_ERROR_STATUSES: ErrorStatus[] = [400, 401, 404, 413, 415, 429, 500, 502, 503, 504];
 
+/** A route's own wording of a status, where the shared case would mislead (a 404 that is not about the model). */
+export type ErrorCaseOverrides = Partial<Record<ErrorStatus, Partial<ErrorCase>>>;
+
 /**
  * Documents the OpenAI error body (`ErrorResponseDto`) on each given status, with the body that status sends as its
- * example. Shared by every protocol door under `/v1`.
+ * example. Shared by every protocol door that answers in OpenAI's error form.
  */
-export function ApiErrorResponses(statuses: ErrorStatus[] = MODEL_ROUTE_ERROR_STATUSES): MethodDecorator {
+export function ApiErrorResponses(
+  statuses: ErrorStatus[] = MODEL_ROUTE_ERROR_STATUSES,
+  overrides: ErrorCaseOverrides = {},
+): MethodDecorator {
   return applyDecorators(
     ApiExtraModels(ErrorResponseDto),
     ...statuses.map((status) => {
-      const { description, ...error } = ERROR_CASES[status];
+      const { description, ...error } = { ...ERROR_CASES[status], ...overrides[status] };
       return ApiResponse({
         status,
         description,

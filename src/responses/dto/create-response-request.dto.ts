@@ -16,6 +16,9 @@ import {
   ValidateBy,
 } from 'class-validator';
 
+/** An object of any shape: checked by the request mapper, which names the failing `param`. */
+const ANY_OBJECT = { type: 'object', additionalProperties: true } as const;
+
 /** `metadata`: at most 16 string values, as OpenAI allows. */
 function IsStringMap(): PropertyDecorator {
   return ValidateBy({
@@ -51,7 +54,7 @@ export class CreateResponseRequestDto {
       'A string (one user message) or a list of items: messages (roles user, system, developer, assistant; parts ' +
       '`input_text`, `input_image`, `output_text`), `function_call`, `function_call_output`, `custom_tool_call`, ' +
       '`custom_tool_call_output` and `item_reference`.',
-    oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'object' } }],
+    oneOf: [{ type: 'string' }, { type: 'array', items: ANY_OBJECT }],
     example: 'Tell me a joke.',
   })
   @Allow()
@@ -59,40 +62,68 @@ export class CreateResponseRequestDto {
 
   @ApiPropertyOptional({
     description: 'Instructions after the agent’s own system message (SYSTEM_MESSAGE_POLICY); not carried over.',
+    oneOf: [{ type: 'string' }, { type: 'array', items: ANY_OBJECT }],
+    nullable: true,
     example: 'Answer in French.',
   })
   @Allow()
   instructions?: unknown;
 
-  @ApiPropertyOptional({ description: 'Continue the stored conversation that ended with this response.' })
+  @ApiPropertyOptional({
+    description: 'Continue the stored conversation that ended with this response.',
+    type: 'string',
+    nullable: true,
+  })
   @IsOptional()
   @MinLength(1)
   @IsString()
   previous_response_id?: string | null;
 
-  @ApiPropertyOptional({ description: 'Stream Server-Sent Events.', default: false })
+  @ApiPropertyOptional({ description: 'Stream Server-Sent Events.', type: 'boolean', nullable: true, default: false })
   @IsOptional()
   @IsBoolean()
   stream?: boolean | null;
 
-  @ApiPropertyOptional({ description: 'Keep the response so it can be retrieved and continued.', default: true })
+  @ApiPropertyOptional({
+    description: 'Keep the response so it can be retrieved and continued.',
+    type: 'boolean',
+    nullable: true,
+    default: true,
+  })
   @IsOptional()
   @IsBoolean()
   store?: boolean | null;
 
-  @ApiPropertyOptional({ description: 'Not supported: must be false or absent.', default: false })
+  @ApiPropertyOptional({
+    description: 'Not supported: must be false or absent.',
+    type: 'boolean',
+    nullable: true,
+    default: false,
+  })
   @IsOptional()
   @IsBoolean()
   background?: boolean | null;
 
-  @ApiPropertyOptional({ description: 'Sampling temperature, 0 to 2.', minimum: 0, maximum: 2 })
+  @ApiPropertyOptional({
+    description: 'Sampling temperature, 0 to 2.',
+    type: 'number',
+    nullable: true,
+    minimum: 0,
+    maximum: 2,
+  })
   @IsOptional()
   @Min(0)
   @Max(2)
   @IsNumber()
   temperature?: number | null;
 
-  @ApiPropertyOptional({ description: 'Nucleus sampling, 0 to 1.', minimum: 0, maximum: 1 })
+  @ApiPropertyOptional({
+    description: 'Nucleus sampling, 0 to 1.',
+    type: 'number',
+    nullable: true,
+    minimum: 0,
+    maximum: 1,
+  })
   @IsOptional()
   @Min(0)
   @Max(1)
@@ -101,6 +132,8 @@ export class CreateResponseRequestDto {
 
   @ApiPropertyOptional({
     description: 'The most output tokens; past it the response is `incomplete` (`max_output_tokens`).',
+    type: 'integer',
+    nullable: true,
     minimum: 1,
   })
   @IsOptional()
@@ -111,7 +144,8 @@ export class CreateResponseRequestDto {
   @ApiPropertyOptional({
     description: 'Tools the client runs: `function`, `custom` and `namespace`; hosted tool types are left out.',
     type: 'array',
-    items: { type: 'object' },
+    items: ANY_OBJECT,
+    nullable: true,
   })
   @IsOptional()
   @IsObject({ each: true })
@@ -120,50 +154,69 @@ export class CreateResponseRequestDto {
 
   @ApiPropertyOptional({
     description: '`none`, `auto`, `required`, `{type: "function"|"custom", name}` or `{type: "allowed_tools", ...}`.',
+    oneOf: [{ type: 'string', enum: ['none', 'auto', 'required'] }, ANY_OBJECT],
     example: 'auto',
   })
   @Allow()
   tool_choice?: unknown;
 
-  @ApiPropertyOptional({ description: 'Allow several tool calls in one turn.', default: true })
+  @ApiPropertyOptional({
+    description: 'Allow several tool calls in one turn.',
+    type: 'boolean',
+    nullable: true,
+    default: true,
+  })
   @IsOptional()
   @IsBoolean()
   parallel_tool_calls?: boolean | null;
 
   @ApiPropertyOptional({
     description: '`{format: {type: "text" | "json_object" | "json_schema", ...}}`.',
+    type: 'object',
+    properties: { format: ANY_OBJECT },
+    nullable: true,
     example: { format: { type: 'text' } },
   })
   @IsOptional()
   @IsObject()
   text?: Record<string, unknown> | null;
 
-  @ApiPropertyOptional({ description: 'Up to 16 string values, echoed on the response.' })
+  @ApiPropertyOptional({
+    description: 'Up to 16 string values, echoed on the response.',
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    nullable: true,
+  })
   @IsOptional()
   @IsStringMap()
   metadata?: Record<string, string> | null;
 
-  @ApiPropertyOptional({ description: 'Echoed on the response.' })
+  @ApiPropertyOptional({ description: 'Echoed on the response.', type: 'string', nullable: true })
   @IsOptional()
   @IsString()
   user?: string | null;
 
-  @ApiPropertyOptional({ description: 'Echoed on the response.' })
+  @ApiPropertyOptional({ description: 'Echoed on the response.', type: 'string', nullable: true })
   @IsOptional()
   @IsString()
   safety_identifier?: string | null;
 
-  @ApiPropertyOptional({ description: 'Accepted; echoed on the response.' })
+  @ApiPropertyOptional({ description: 'Accepted; echoed on the response.', type: 'string', nullable: true })
   @IsOptional()
   @IsString()
   prompt_cache_key?: string | null;
 
-  @ApiPropertyOptional({ description: 'Accepted; echoed on the response.', enum: ['auto', 'disabled'] })
+  @ApiPropertyOptional({ description: 'Accepted; echoed on the response.', enum: ['auto', 'disabled'], nullable: true })
   @IsOptional()
   @IsIn(['auto', 'disabled'])
   truncation?: 'auto' | 'disabled' | null;
 
-  @ApiPropertyOptional({ description: 'Accepted; echoed on the response.' })
+  @ApiPropertyOptional({
+    description: 'Accepted; echoed on the response (`{effort, summary}`).',
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+  })
   @IsOptional()
   @IsObject()
   reasoning?: Record<string, unknown> | null;
@@ -172,7 +225,7 @@ export class CreateResponseRequestDto {
   @Allow()
   include?: unknown;
 
-  @ApiPropertyOptional({ description: 'Accepted and ignored.' })
+  @ApiPropertyOptional({ description: 'Accepted and ignored.', type: 'string', nullable: true, example: 'auto' })
   @Allow()
   service_tier?: unknown;
 }
@@ -198,7 +251,7 @@ export class ListInputItemsQueryDto {
   @IsIn(['asc', 'desc'])
   order?: 'asc' | 'desc';
 
-  @ApiProperty({ required: false, description: 'Accepted and ignored.' })
+  @ApiProperty({ required: false, description: 'Accepted and ignored.', type: [String] })
   @Allow()
   include?: unknown;
 }
