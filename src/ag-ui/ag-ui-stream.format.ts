@@ -8,7 +8,9 @@ import type { SseFormat } from '../common/sse/sse-format';
  * prefers `application/vnd.ag-ui.event+proto`. A failure is a RUN_ERROR event; there is no end marker.
  */
 export function agUiStreamFormat(accept: string | undefined): SseFormat {
-  const encoder = new EventEncoder({ accept });
+  // Only a client that names the protobuf type gets it: the encoder alone would also pick it for `*/*`, which curl,
+  // fetch and most HTTP clients send by default.
+  const encoder = new EventEncoder({ accept: accept?.includes(AGUI_MEDIA_TYPE) ? accept : 'text/event-stream' });
   const binary = encoder.getContentType() === AGUI_MEDIA_TYPE;
   const frame = (event: unknown): string | Uint8Array =>
     binary ? encoder.encodeBinary(event as BaseEvent) : encoder.encodeSSE(event as BaseEvent);
