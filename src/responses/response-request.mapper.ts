@@ -153,3 +153,11 @@ function toResponseFormat(format: WireTextFormat): ResponseFormat {
     strict: format.strict ?? undefined,
   };
 }
+
+/**
+ * One user message as a stored Responses request, for another protocol continuing a conversation (MCP): no
+ * instructions, no client tools, the defaults of every option.
+ */
+export function messageRequest(model: string, message: string, previousResponseId?: string): ResponseRequest {
+  return toResponseRequest({ model, input: message, previous_response_id: previousResponseId }, model);
+}
