@@ -1,12 +1,14 @@
 import type { Observable } from 'rxjs';
 import type { AgentStreamEvent } from '../core/chat-agent';
+import type { ContentPart } from '../core/types';
 import type { RequestContext } from '../request-context/request-context';
 
-/** One turn of a conversation another protocol (MCP) keeps in this store: a user message, and whose it is. */
+/** One turn of a conversation another protocol (MCP, A2A) keeps in this store: a user message, and whose it is. */
 export interface ConversationTurn {
   /** The served agent. */
   model: string;
-  message: string;
+  /** The user's message: text, or parts (images) as the agent takes them. */
+  message: string | ContentPart[];
   /** The conversation continued: the id of its latest response. None starts a new one. */
   conversationId?: string;
   /** As for the Responses API: the API key's digest (`keyOwner`), so only that key continues it. */
