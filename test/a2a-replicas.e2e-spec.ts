@@ -1,4 +1,5 @@
 import { TaskState } from '@a2a-js/sdk';
+import { Redis } from 'ioredis';
 import { FakeUpstream } from './utils/fake-upstream';
 import { a2aClient, answerOf, asTask, sendRequest } from './utils/a2a-client';
 import { startRedisServer, type RedisServer } from './utils/redis-server';
@@ -6,7 +7,8 @@ import { spawnService, type SpawnedService } from './utils/spawn-service';
 
 /**
  * Two replicas of the built service (`node dist/main.js`, separate processes) sharing one real Redis: A2A tasks and
- * contexts live there, so whichever replica a client reaches next answers for what the other one did.
+ * contexts live there (a context's messages in the Responses store), so whichever replica a client reaches next
+ * answers for what the other one did.
  */
 describe('A2A across replicas sharing Redis (e2e)', () => {
   let redis: RedisServer;
@@ -58,6 +60,16 @@ describe('A2A across replicas sharing Redis (e2e)', () => {
       { role: 'assistant', content: 'echo: my order is A-1' },
       { role: 'user', content: 'where is it?' },
     ]);
+    // Each turn is a stored response of the Responses API's store; the context names the latest.
+    const keys = new Redis(redis.url);
+    try {
+      const responses = await keys.keys('chat-agent:response:resp_*');
+      expect(responses).toHaveLength(2);
+      const [context] = await keys.keys('chat-agent:a2a:conversation:*');
+      expect(responses).toContain(`chat-agent:response:${await keys.get(context)}`);
+    } finally {
+      keys.disconnect();
+    }
   });
 
   it('should stop a run on one replica when another replica cancels its task', async () => {

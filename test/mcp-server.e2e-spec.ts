@@ -106,7 +106,8 @@ describe('The agents as an MCP server at /mcp (e2e)', () => {
     expect(tools[0].description).toContain("'alpha'");
 
     const result = await mcp.callTool({ name: 'beta.agent', arguments: { message: 'hello' } });
-    expect(result).toMatchObject({ content: [{ type: 'text', text: 'beta heard: hello' }] });
+    expect((result as CallToolResult).content[0]).toEqual({ type: 'text', text: 'beta heard: hello' });
+    expect(result.structuredContent).toMatchObject({ answer: 'beta heard: hello' });
     expect(result.isError).toBeFalsy();
 
     const invalid = await mcp.callTool({ name: 'alpha', arguments: {} });

@@ -7,10 +7,13 @@ import {
   type RequestContext,
 } from '@a2a-js/sdk/server';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { AgentService } from '../agent/agent.service';
+import type { Observable } from 'rxjs';
 import { toErrorResponse } from '../common/errors/error-response';
-import type { ChatMessage } from '../core/types';
-import { type A2aCall, callOf, detachedScope, recordKey } from './a2a-call';
+import type { AgentStreamEvent } from '../core/chat-agent';
+import { ApiError } from '../core/errors';
+import type { ConversationRun, ConversationTurn } from '../responses/conversation-turn';
+import { ResponsesService } from '../responses/responses.service';
+import { callOf, detachedScope, recordKey } from './a2a-call';
 import { answerChunk, statusEvent, submittedTask, type TaskIds, toChatMessage } from './a2a-message.mapper';
 import { A2A_STORE, A2A_TTL_MS, type A2aStore } from './a2a-store';
 
@@ -18,9 +21,10 @@ import { A2A_STORE, A2A_TTL_MS, type A2aStore } from './a2a-store';
 class RunStopped extends Error {}
 
 /**
- * Runs a served agent for one A2A task: the context's earlier turns plus the new message go to the one agent loop
- * (with the HTTP request's scope: timeout, shutdown, usage), and its events come back as the task's lifecycle
- * (submitted, working, the answer streamed into one artifact, then completed, failed or canceled).
+ * Runs a served agent for one A2A task: the new message continues the context's conversation, kept in the Responses
+ * API's store (`ResponsesService.converse`, with the HTTP request's scope: timeout, shutdown, usage), and the agent's
+ * events come back as the task's lifecycle (submitted, working, the answer streamed into one artifact, then
+ * completed, failed or canceled).
  */
 @Injectable()
 export class A2aAgentExecutor implements AgentExecutor {
@@ -29,7 +33,7 @@ export class A2aAgentExecutor implements AgentExecutor {
   private readonly running = new Map<string, AbortController>();
 
   constructor(
-    private readonly agents: AgentService,
+    private readonly conversations: ResponsesService,
     @Inject(A2A_STORE) private readonly store: A2aStore,
   ) {}
 
@@ -51,11 +55,17 @@ export class A2aAgentExecutor implements AgentExecutor {
     const scope = waits ? call.scope : detachedScope(call);
     try {
       const contextKey = recordKey(call, ids.contextId);
-      const input = toChatMessage(request.userMessage);
-      const history = await this.store.history(contextKey);
-      const answer = await this.answer({ ...call, scope }, [...history, input], ids, bus, stop.signal);
-      // Saved before the task completes, so a next message sent on completion already sees this turn.
-      await this.store.append(contextKey, [input, { role: 'assistant', content: answer }], A2A_TTL_MS);
+      const run = await this.converse({
+        model: call.agentId,
+        message: toChatMessage(request.userMessage).content ?? '',
+        conversationId: await this.store.conversationOf(contextKey),
+        owner: call.keyOwner,
+        scope,
+      });
+      await this.answer(run.events$, ids, bus, stop.signal);
+      // The turn is stored once the events complete; the context moves on before the task completes, so a next
+      // message sent on completion already sees this turn.
+      await this.store.setConversation(contextKey, run.conversationId, A2A_TTL_MS);
       bus.publish(statusEvent(ids, TaskState.TASK_STATE_COMPLETED));
     } catch (error) {
       bus.publish(this.ended(ids, error));
@@ -74,16 +84,26 @@ export class A2aAgentExecutor implements AgentExecutor {
     return Promise.resolve();
   };
 
-  /** Runs the agent, streaming its text into the answer artifact; resolves with the whole text. */
+  /** The context's conversation continued, or a new one where the stored conversation expired meanwhile. */
+  private async converse(turn: ConversationTurn): Promise<ConversationRun> {
+    try {
+      return await this.conversations.converse(turn);
+    } catch (error) {
+      if (turn.conversationId && error instanceof ApiError && error.status === 404) {
+        return this.conversations.converse({ ...turn, conversationId: undefined });
+      }
+      throw error;
+    }
+  }
+
+  /** Streams the agent's text into the answer artifact; resolves once the turn is stored. */
   private answer(
-    call: A2aCall,
-    messages: ChatMessage[],
+    events$: Observable<AgentStreamEvent>,
     ids: TaskIds,
     bus: ExecutionEventBus,
     signal: AbortSignal,
-  ): Promise<string> {
-    return new Promise<string>((resolve, reject) => {
-      let text = '';
+  ): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
       // One chunk is held back, so the last one can say it is the last.
       let held: string | undefined;
       let first = true;
@@ -95,14 +115,13 @@ export class A2aAgentExecutor implements AgentExecutor {
         subscription.unsubscribe();
         reject(new RunStopped());
       };
-      const subscription = this.agents.stream({ model: call.agentId, messages, scope: call.scope }).subscribe({
-        next: ({ event }) => {
+      const subscription = events$.subscribe({
+        next: (event) => {
           if (event.type === 'text') {
             if (held !== undefined) {
               publish(held, false);
             }
             held = event.text;
-            text += event.text;
           } else if (event.type === 'tool-run' && event.phase === 'start') {
             const names = event.calls.map((toolCall) => toolCall.name).join(', ');
             bus.publish(statusEvent(ids, TaskState.TASK_STATE_WORKING, `Running ${names}.`));
@@ -115,7 +134,7 @@ export class A2aAgentExecutor implements AgentExecutor {
         complete: () => {
           signal.removeEventListener('abort', onStop);
           publish(held ?? '', true);
-          resolve(text);
+          resolve();
         },
       });
       if (signal.aborted) {

@@ -7,6 +7,8 @@ export interface A2aCall {
   agentId: string;
   /** Who owns the tasks and contexts it creates: the API key's digest, or '' on an open server. */
   owner: string;
+  /** The API key's digest (`keyOwner`): who owns the contexts' conversations in the Responses store. */
+  keyOwner?: string;
   /** The HTTP request's scope: timeout, shutdown, usage for limits and metrics. */
   scope?: RequestContext;
   /** Aborted when the client leaves before its answer (a blocking send, a stream). */

@@ -1,13 +1,7 @@
 import { Redis } from 'ioredis';
 import { startRedisServer, type RedisServer } from '../../test/utils/redis-server';
-import type { ChatMessage } from '../core/types';
-import { type A2aStore, InMemoryA2aStore, MAX_CONTEXT_MESSAGES } from './a2a-store';
+import { type A2aStore, InMemoryA2aStore } from './a2a-store';
 import { RedisA2aStore } from './redis-a2a.store';
-
-const turn = (n: number): ChatMessage[] => [
-  { role: 'user', content: `question ${n}` },
-  { role: 'assistant', content: `answer ${n}` },
-];
 
 /** The same contract for both stores: what one saves, the other would read the same way. */
 describe('A2aStore', () => {
@@ -45,33 +39,23 @@ describe('A2aStore', () => {
       expect(await store.getTask('a:b:t1')).toEqual({ id: 't1', done: true });
     });
 
-    it('should append turns to a context in order, each context on its own', async () => {
+    it('should move each context on to its latest response, each context on its own', async () => {
       const store = create();
-      expect(await store.history('ctx')).toEqual([]);
-      await store.append('ctx', turn(1), 60_000);
-      await store.append('ctx', turn(2), 60_000);
-      await store.append('other', turn(9), 60_000);
-      expect(await store.history('ctx')).toEqual([...turn(1), ...turn(2)]);
-      expect(await store.history('other')).toEqual(turn(9));
+      expect(await store.conversationOf('ctx')).toBeUndefined();
+      await store.setConversation('ctx', 'resp_1', 60_000);
+      await store.setConversation('ctx', 'resp_2', 60_000);
+      await store.setConversation('other', 'resp_9', 60_000);
+      expect(await store.conversationOf('ctx')).toBe('resp_2');
+      expect(await store.conversationOf('other')).toBe('resp_9');
     });
 
     it('should forget tasks and contexts once their time is up', async () => {
       const store = create();
       await store.saveTask('short', { id: 'short' }, 5);
-      await store.append('short', turn(1), 5);
+      await store.setConversation('short', 'resp_1', 5);
       await new Promise((resolve) => setTimeout(resolve, 30));
       expect(await store.getTask('short')).toBeUndefined();
-      expect(await store.history('short')).toEqual([]);
-    });
-
-    it(`should keep the last ${MAX_CONTEXT_MESSAGES} messages of a context`, async () => {
-      const store = create();
-      for (let i = 0; i < MAX_CONTEXT_MESSAGES / 2 + 1; i++) {
-        await store.append('long', turn(i), 60_000);
-      }
-      const history = await store.history('long');
-      expect(history).toHaveLength(MAX_CONTEXT_MESSAGES);
-      expect(history[0]).toEqual(turn(1)[0]);
+      expect(await store.conversationOf('short')).toBeUndefined();
     });
   });
 

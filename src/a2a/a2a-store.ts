@@ -1,11 +1,12 @@
-import type { ChatMessage } from '../core/types';
-
-/** The conversation of one context (A2A `contextId`), oldest message first. */
-export interface ConversationStore {
-  /** The context's messages so far; empty for a new (or expired) context. */
-  history(key: string): Promise<ChatMessage[]>;
-  /** Adds one turn's messages at the end and renews the context's lifetime. */
-  append(key: string, messages: ChatMessage[], ttlMs: number): Promise<void>;
+/**
+ * Where each context (A2A `contextId`) stands in the Responses API's conversation store, which keeps the messages
+ * themselves (one store for every protocol that continues conversations): the id of its latest response.
+ */
+export interface ContextStore {
+  /** The id of the context's latest response; undefined for a new (or expired) context. */
+  conversationOf(key: string): Promise<string | undefined>;
+  /** Moves the context on to its latest response and renews the context's lifetime. */
+  setConversation(key: string, conversationId: string, ttlMs: number): Promise<void>;
 }
 
 /** Task records as plain JSON, so any replica can read a task another one wrote. */
@@ -15,19 +16,16 @@ export interface TaskRecordStore {
 }
 
 /**
- * What the A2A door keeps between requests. Deliberately small and keyed by opaque strings (the door builds the keys
- * from agent, caller and id), so one conversation store can later serve every protocol that continues conversations.
+ * What the A2A door keeps between requests, keyed by opaque strings (the door builds the keys from agent, caller and
+ * id): task records, and which conversation each context continues.
  */
-export interface A2aStore extends ConversationStore, TaskRecordStore {}
+export interface A2aStore extends ContextStore, TaskRecordStore {}
 
 /** DI token of the app's `A2aStore`: Redis when `REDIS_URL` is set (any replica answers), memory otherwise. */
 export const A2A_STORE = Symbol('A2A_STORE');
 
 /** A day: long enough to continue a conversation or fetch a result later, short enough not to grow forever. */
 export const A2A_TTL_MS = 24 * 60 * 60_000;
-
-/** The most messages a context keeps (the oldest go first); a bound on memory, not a context-window policy. */
-export const MAX_CONTEXT_MESSAGES = 1_000;
 
 interface Entry<T> {
   value: T;
@@ -40,7 +38,7 @@ interface Entry<T> {
  */
 export class InMemoryA2aStore implements A2aStore {
   private readonly tasks = new Map<string, Entry<string>>();
-  private readonly contexts = new Map<string, Entry<ChatMessage[]>>();
+  private readonly contexts = new Map<string, Entry<string>>();
 
   constructor(private readonly maxEntries = 10_000) {}
 
@@ -55,13 +53,12 @@ export class InMemoryA2aStore implements A2aStore {
     return Promise.resolve();
   }
 
-  history(key: string): Promise<ChatMessage[]> {
-    return Promise.resolve(structuredClone(this.live(this.contexts, key)?.value ?? []));
+  conversationOf(key: string): Promise<string | undefined> {
+    return Promise.resolve(this.live(this.contexts, key)?.value);
   }
 
-  append(key: string, messages: ChatMessage[], ttlMs: number): Promise<void> {
-    const all = [...(this.live(this.contexts, key)?.value ?? []), ...structuredClone(messages)];
-    this.put(this.contexts, key, all.slice(-MAX_CONTEXT_MESSAGES), ttlMs);
+  setConversation(key: string, conversationId: string, ttlMs: number): Promise<void> {
+    this.put(this.contexts, key, conversationId, ttlMs);
     return Promise.resolve();
   }
 

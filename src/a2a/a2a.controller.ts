@@ -1,5 +1,6 @@
 import { Controller, Param, Req, Res, UseFilters } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { keyOwner } from '../auth/key-owner';
 import { abortOnClose } from '../common/http/abort-on-close';
 import { sendJson } from '../common/http/send-json';
 import { SseWriter } from '../common/sse/sse-writer.service';
@@ -26,6 +27,7 @@ export class A2aController {
       body: req.body,
       headers: req.headers,
       scope,
+      keyOwner: keyOwner(req),
       disconnect: abortOnClose(res),
     });
     if ('events' in reply) {

@@ -32,6 +32,8 @@ export interface A2aRequest {
   body: unknown;
   headers: RequestHeaders;
   scope?: RequestContext;
+  /** The API key's digest (`keyOwner`), owner of the conversations in the Responses store. */
+  keyOwner?: string;
   /** Aborted when the client leaves before its answer. */
   disconnect: AbortSignal;
 }
@@ -115,6 +117,7 @@ export class A2aService {
     attachCall(context, {
       agentId: request.agentId,
       owner: context.user?.userName ?? '',
+      keyOwner: request.keyOwner,
       scope: request.scope,
       disconnect: request.disconnect,
       timeoutMs: this.timeoutMs,

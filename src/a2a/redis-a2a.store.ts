@@ -1,11 +1,10 @@
 import type { Redis } from 'ioredis';
-import type { ChatMessage } from '../core/types';
-import { type A2aStore, MAX_CONTEXT_MESSAGES } from './a2a-store';
+import type { A2aStore } from './a2a-store';
 
 /**
  * A2A tasks and contexts in Redis, so a task created on one replica is answered by any other and a context continues
- * wherever its next message lands. A task is one JSON string; a context is a list with one JSON message per entry,
- * appended atomically (two turns of one context racing each other both land).
+ * wherever its next message lands (its messages are in the Responses store, in Redis too). A task is one JSON
+ * string; a context is the id of its latest response.
  */
 export class RedisA2aStore implements A2aStore {
   constructor(
@@ -22,22 +21,12 @@ export class RedisA2aStore implements A2aStore {
     await this.redis.set(this.taskKey(key), JSON.stringify(record), 'PX', Math.max(1, Math.round(ttlMs)));
   }
 
-  async history(key: string): Promise<ChatMessage[]> {
-    const entries = await this.redis.lrange(this.contextKey(key), 0, -1);
-    return entries.map((entry) => JSON.parse(entry) as ChatMessage);
+  async conversationOf(key: string): Promise<string | undefined> {
+    return (await this.redis.get(this.contextKey(key))) ?? undefined;
   }
 
-  async append(key: string, messages: ChatMessage[], ttlMs: number): Promise<void> {
-    if (messages.length === 0) {
-      return;
-    }
-    const redisKey = this.contextKey(key);
-    await this.redis
-      .multi()
-      .rpush(redisKey, ...messages.map((message) => JSON.stringify(message)))
-      .ltrim(redisKey, -MAX_CONTEXT_MESSAGES, -1)
-      .pexpire(redisKey, Math.max(1, Math.round(ttlMs)))
-      .exec();
+  async setConversation(key: string, conversationId: string, ttlMs: number): Promise<void> {
+    await this.redis.set(this.contextKey(key), conversationId, 'PX', Math.max(1, Math.round(ttlMs)));
   }
 
   private taskKey(key: string): string {
@@ -45,6 +34,6 @@ export class RedisA2aStore implements A2aStore {
   }
 
   private contextKey(key: string): string {
-    return `${this.keyPrefix}a2a:context:${key}`;
+    return `${this.keyPrefix}a2a:conversation:${key}`;
   }
 }

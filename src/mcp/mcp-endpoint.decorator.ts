@@ -33,7 +33,9 @@ export function McpEndpoint(): MethodDecorator {
       description:
         'Model Context Protocol over Streamable HTTP: a JSON-RPC message (or batch) per POST, answered as ' +
         '`text/event-stream` (send `Accept: application/json, text/event-stream`). Tools: one per served agent, ' +
-        'named after it, taking `{"message": string}` and answering with the agent\'s reply as text. With a ' +
+        'named after it, taking `{"message": string, "conversation_id"?: string}` and answering with the ' +
+        "agent's reply as text and `{answer, conversation_id}` as structured content (a conversation id is a " +
+        'Responses API response id: pass it to continue the conversation here or on `/v1/responses`). With a ' +
         "`progressToken`, `notifications/progress` report the agent's own tool runs; `notifications/cancelled` " +
         '(a POST of its own) or closing the connection stops the agent. Bearer API keys and rate limits apply as ' +
         'on `/v1`. No session state: any replica answers any request.',

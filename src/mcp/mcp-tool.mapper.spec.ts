@@ -1,4 +1,4 @@
-import { toolNameOf, toProgress } from './mcp-tool.mapper';
+import { toolNameOf, toProgress, toToolResult } from './mcp-tool.mapper';
 
 describe('MCP tool mapper', () => {
   it('should name a tool after its agent, in the characters MCP allows', () => {
@@ -20,5 +20,14 @@ describe('MCP tool mapper', () => {
       ),
     ).toMatchObject({ params: { progressToken: 7, progress: 2, message: 'Finished get_weather' } });
     expect(toProgress({ type: 'text', text: 'hi' }, 'tok', 3)).toBeUndefined();
+  });
+
+  it('should return the answer with the id that continues its conversation, structured and as a note', () => {
+    const result = toToolResult('hi', 'resp_1');
+    expect(result.structuredContent).toEqual({ answer: 'hi', conversation_id: 'resp_1' });
+    expect(result.content).toEqual([
+      { type: 'text', text: 'hi' },
+      { type: 'text', text: expect.stringContaining('conversation_id: resp_1') },
+    ]);
   });
 });

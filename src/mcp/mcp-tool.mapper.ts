@@ -1,12 +1,18 @@
 import type { CallToolResult, ProgressNotification } from '@modelcontextprotocol/sdk/types.js';
 import type { AgentStreamEvent } from '../core/chat-agent';
-import type { ChatMessage } from '../core/types';
 
 /** What a served agent's MCP tool takes. */
 export interface AgentToolArguments {
   message: string;
-  // The seam for `conversation_id`: when a server-side conversation store exists, the tool also takes an optional
-  // `conversation_id`, the stored history is prepended in `toAgentMessages`, and the answer is stored under it.
+  /** The conversation to continue (a Responses API response id); none starts a new one. */
+  conversation_id?: string;
+}
+
+/** The tool's structured result: the answer, and the id that continues the conversation after it. */
+export interface AgentToolOutput {
+  [key: string]: unknown;
+  answer: string;
+  conversation_id: string;
 }
 
 /** MCP tool names: letters, digits, `_`, `-` and `.`, at most 128 (spec 2025-11-25). */
@@ -21,12 +27,16 @@ export function toolDescriptionOf(agentId: string): string {
   );
 }
 
-export function toAgentMessages(args: AgentToolArguments): ChatMessage[] {
-  return [{ role: 'user', content: args.message }];
-}
-
-export function toToolResult(answer: string): CallToolResult {
-  return { content: [{ type: 'text', text: answer }] };
+export function toToolResult(answer: string, conversationId: string): CallToolResult {
+  const structuredContent: AgentToolOutput = { answer, conversation_id: conversationId };
+  return {
+    // The id as a note too, for hosts that show the model only the text.
+    content: [
+      { type: 'text', text: answer },
+      { type: 'text', text: `(conversation_id: ${conversationId}; pass it to continue this conversation)` },
+    ],
+    structuredContent,
+  };
 }
 
 export function toToolError(message: string): CallToolResult {

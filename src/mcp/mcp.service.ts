@@ -13,14 +13,15 @@ import {
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import { AgentService } from '../agent/agent.service';
 import { SERVED_AGENTS, type ServedAgents } from '../agent/served-agents';
+import { keyOwner } from '../auth/key-owner';
 import { toErrorResponse } from '../common/errors/error-response';
 import type { AllConfig, ServerConfig } from '../config/app.config';
 import { requestContextOf, type RequestContext } from '../request-context/request-context';
+import type { ConversationRun } from '../responses/conversation-turn';
+import { ResponsesService } from '../responses/responses.service';
 import {
   type AgentToolArguments,
-  toAgentMessages,
   toolDescriptionOf,
   toolNameOf,
   toProgress,
@@ -35,10 +36,26 @@ type CallExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 interface Caller {
   id: string;
   scope?: RequestContext;
+  /** Whose conversations it creates and continues: its API key's digest, as for the Responses API. */
+  owner?: string;
 }
 
 const SERVER_INFO = { name: 'chat-agent-server', version: '0.1.0' };
-const inputSchema = { message: z.string().min(1).describe('What to ask or tell the agent.') };
+const inputSchema = {
+  message: z.string().min(1).describe('What to ask or tell the agent.'),
+  conversation_id: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'Continue this conversation: the conversation_id of an earlier answer (or a Responses API response id). ' +
+        'Leave it out to start a new conversation.',
+    ),
+};
+const outputSchema = {
+  answer: z.string().describe("The agent's answer."),
+  conversation_id: z.string().describe('Pass it with the next message to continue this conversation.'),
+};
 
 /**
  * The served agents as MCP tools over Streamable HTTP, stateless: every POST gets a server and a transport of its
@@ -54,7 +71,7 @@ export class McpService {
   private readonly keepAliveMs: number;
 
   constructor(
-    private readonly agents: AgentService,
+    private readonly conversations: ResponsesService,
     @Inject(SERVED_AGENTS) served: ServedAgents,
     config: ConfigService<AllConfig, true>,
   ) {
@@ -74,6 +91,7 @@ export class McpService {
     const caller: Caller = {
       id: `${scope?.principal ?? `ip:${req.ip}`}|${typeof session === 'string' ? session : ''}`,
       scope,
+      owner: keyOwner(req),
     };
     const transport = new StreamableHTTPServerTransport({
       // Nothing is kept between requests. The id handed out at `initialize` only tells callers apart for
@@ -91,7 +109,7 @@ export class McpService {
   private serverFor(caller: Caller, transport: StreamableHTTPServerTransport): McpServer {
     const server = new McpServer(SERVER_INFO, { capabilities: { tools: {} } });
     for (const [name, agentId] of this.tools) {
-      server.registerTool(name, { description: toolDescriptionOf(agentId), inputSchema }, (args, extra) =>
+      server.registerTool(name, { description: toolDescriptionOf(agentId), inputSchema, outputSchema }, (args, extra) =>
         this.ask(agentId, args, extra, caller, () => void transport.close()),
       );
     }
@@ -102,9 +120,32 @@ export class McpService {
     return server;
   }
 
-  private ask(
+  private async ask(
     agentId: string,
     args: AgentToolArguments,
+    extra: CallExtra,
+    caller: Caller,
+    closeStream: () => void,
+  ): Promise<CallToolResult> {
+    let run: ConversationRun;
+    try {
+      run = await this.conversations.converse({
+        model: agentId,
+        message: args.message,
+        conversationId: args.conversation_id,
+        owner: caller.owner,
+        scope: caller.scope,
+      });
+    } catch (error) {
+      // An unknown conversation (or another key's) is the tool's error, as every failure of the call is.
+      return toToolError(toErrorResponse(error).body.error.message);
+    }
+    return this.follow(run, extra, caller, closeStream);
+  }
+
+  /** The turn's events: progress for the agent's own tools, the answer at the end, a stop on cancel or leave. */
+  private follow(
+    run: ConversationRun,
     extra: CallExtra,
     caller: Caller,
     closeStream: () => void,
@@ -114,27 +155,29 @@ export class McpService {
     let answer = '';
     let forget = () => {};
     return new Promise<CallToolResult>((resolve) => {
-      const subscription = this.agents
-        .stream({ model: agentId, messages: toAgentMessages(args), scope: caller.scope })
-        .subscribe({
-          next: ({ event }) => {
-            if (event.type === 'text') {
-              answer += event.text;
-            }
-            const progress = progressToken === undefined ? undefined : toProgress(event, progressToken, step + 1);
-            if (progress) {
-              step++;
-              extra.sendNotification(progress).catch(() => undefined);
-            }
-          },
-          complete: () => resolve(toToolResult(answer)),
-          error: (error: unknown) => resolve(toToolError(toErrorResponse(error).body.error.message)),
-        });
+      const subscription = run.events$.subscribe({
+        next: (event) => {
+          if (event.type === 'text') {
+            answer += event.text;
+          }
+          const progress = progressToken === undefined ? undefined : toProgress(event, progressToken, step + 1);
+          if (progress) {
+            step++;
+            extra.sendNotification(progress).catch(() => undefined);
+          }
+        },
+        complete: () => resolve(toToolResult(answer, run.conversationId)),
+        error: (error: unknown) => resolve(toToolError(toErrorResponse(error).body.error.message)),
+      });
       const stop = () => {
         subscription.unsubscribe();
         resolve(toToolError('The call was cancelled.'));
       };
       // The client left (or this request's stream closed): the SDK aborts the handler's signal.
+      if (extra.signal.aborted) {
+        stop();
+        return;
+      }
       extra.signal.addEventListener('abort', stop, { once: true });
       // The client cancelled: no answer is due (spec), so the call's stream ends too.
       forget = this.running.add(caller.id, extra.requestId, () => {

@@ -234,3 +234,22 @@ function outputText(output: unknown): string {
     .filter(Boolean)
     .join('\n');
 }
+
+/** A user message of another protocol (MCP, A2A) as the input item the Responses API would have received. */
+export function userMessageItem(content: string | ContentPart[]): InputItem {
+  const parts = typeof content === 'string' ? [{ type: 'text' as const, text: content }] : content;
+  return {
+    type: 'message',
+    role: 'user',
+    content: parts.map((part): Json => {
+      switch (part.type) {
+        case 'text':
+          return { type: 'input_text', text: part.text };
+        case 'image_url':
+          return { type: 'input_image', image_url: part.url, detail: part.detail ?? 'auto' };
+        case 'other':
+          return part.raw;
+      }
+    }),
+  };
+}

@@ -1,7 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { CreateResponseRequestDto } from './dto/create-response-request.dto';
 import { toMessages } from './input-items';
-import { toResponseRequest } from './response-request.mapper';
+import { messageRequest, toResponseRequest } from './response-request.mapper';
 
 const request = (body: Record<string, unknown>) =>
   toResponseRequest(plainToInstance(CreateResponseRequestDto, body), 'default-model');
@@ -124,5 +124,26 @@ describe(toResponseRequest.name, () => {
     [{ input: 'x', text: { format: { type: 'json_schema', name: 'n' } } }, 'text.format'],
   ])('should refuse %j naming %s', (body, param) => {
     expect(() => request(body)).toThrow(expect.objectContaining({ status: 400, param }));
+  });
+});
+
+describe(messageRequest.name, () => {
+  it("should make another protocol's message a stored request that the agent reads back as sent", () => {
+    const text = messageRequest('alpha', 'Hi', 'resp_1');
+    expect(text).toMatchObject({ model: 'alpha', store: true, previousResponseId: 'resp_1', instructions: [] });
+    expect(toMessages(text.items)).toEqual([{ role: 'user', content: 'Hi' }]);
+    const parts = messageRequest('alpha', [
+      { type: 'text', text: 'What is this?' },
+      { type: 'image_url', url: 'https://example.com/cat.png' },
+    ]);
+    expect(toMessages(parts.items)).toEqual([
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'What is this?' },
+          { type: 'image_url', url: 'https://example.com/cat.png', detail: 'auto' },
+        ],
+      },
+    ]);
   });
 });

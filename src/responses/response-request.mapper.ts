@@ -1,9 +1,9 @@
 import { ApiError } from '../core/errors';
-import type { GenerationOptions, ResponseFormat } from '../core/types';
+import type { ContentPart, GenerationOptions, ResponseFormat } from '../core/types';
 import type { WireResponse, WireTextFormat } from '../openai/responses.types';
 import { ClientTools } from './client-tools';
 import type { CreateResponseRequestDto } from './dto/create-response-request.dto';
-import { checkItem, type InputItem } from './input-items';
+import { checkItem, type InputItem, userMessageItem } from './input-items';
 
 /** The request's parameters the Response object echoes. */
 export type ResponseEcho = Pick<
@@ -152,4 +152,17 @@ function toResponseFormat(format: WireTextFormat): ResponseFormat {
     schema: format.schema,
     strict: format.strict ?? undefined,
   };
+}
+
+/**
+ * One user message as a stored Responses request, for another protocol continuing a conversation (MCP, A2A): no
+ * instructions, no client tools, the defaults of every option.
+ */
+export function messageRequest(
+  model: string,
+  message: string | ContentPart[],
+  previousResponseId?: string,
+): ResponseRequest {
+  const input = [userMessageItem(message)];
+  return toResponseRequest({ model, input, previous_response_id: previousResponseId }, model);
 }

@@ -1,11 +1,11 @@
 import { Body, Controller, Param, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { keyOwner } from '../auth/key-owner';
 import { abortOnClose } from '../common/http/abort-on-close';
 import { sendJson } from '../common/http/send-json';
 import { SseWriter } from '../common/sse/sse-writer.service';
 import { requestContextOf } from '../request-context/request-context';
 import { CreateResponseRequestDto, ListInputItemsQueryDto } from './dto/create-response-request.dto';
-import { responseOwner } from './response-owner';
 import { toResponseRequest } from './response-request.mapper';
 import { responsesSse } from './responses-sse';
 import {
@@ -27,7 +27,7 @@ export class ResponsesController {
   async create(@Body() dto: CreateResponseRequestDto, @Req() req: Request, @Res() res: Response): Promise<void> {
     const request = toResponseRequest(dto, this.responses.defaultModelId);
     const scope = requestContextOf(req);
-    const owner = responseOwner(req);
+    const owner = keyOwner(req);
     if (request.stream) {
       await this.sse.write(res, await this.responses.stream(request, owner, scope), responsesSse, scope?.id);
       return;
@@ -37,12 +37,12 @@ export class ResponsesController {
 
   @RetrieveResponseEndpoint()
   async retrieve(@Param('id') id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
-    sendJson(res, 200, await this.responses.retrieve(id, responseOwner(req)));
+    sendJson(res, 200, await this.responses.retrieve(id, keyOwner(req)));
   }
 
   @DeleteResponseEndpoint()
   async delete(@Param('id') id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
-    sendJson(res, 200, await this.responses.delete(id, responseOwner(req)));
+    sendJson(res, 200, await this.responses.delete(id, keyOwner(req)));
   }
 
   @ListInputItemsEndpoint()
@@ -52,6 +52,6 @@ export class ResponsesController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    sendJson(res, 200, await this.responses.inputItems(id, query, responseOwner(req)));
+    sendJson(res, 200, await this.responses.inputItems(id, query, keyOwner(req)));
   }
 }

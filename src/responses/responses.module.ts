@@ -24,5 +24,7 @@ import { ResponsesService } from './responses.service';
       },
     },
   ],
+  // For the doors that continue the same conversations (MCP, A2A): `ResponsesService.converse`.
+  exports: [ResponsesService],
 })
 export class ResponsesModule {}

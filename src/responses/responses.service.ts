@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Observable } from 'rxjs';
 import { AgentService } from '../agent/agent.service';
-import type { AgentResponse } from '../core/chat-agent';
+import type { AgentResponse, AgentStreamEvent } from '../core/chat-agent';
 import { ApiError } from '../core/errors';
 import type { ChatMessage } from '../core/types';
 import type {
@@ -23,7 +23,8 @@ import {
   toWireResponse,
   turnMessages,
 } from './response-output.mapper';
-import type { ResponseRequest } from './response-request.mapper';
+import type { ConversationRun, ConversationTurn } from './conversation-turn';
+import { messageRequest, type ResponseRequest } from './response-request.mapper';
 import { RESPONSE_STORE, type ResponseStore, type StoredResponse } from './response-store';
 import { ResponseStreamMapper } from './response-stream.mapper';
 
@@ -37,6 +38,12 @@ interface PreparedTurn {
   /** What the agent gets: the instructions, then the history. */
   messages: ChatMessage[];
 }
+
+/** How a 404 names what it did not find, by the parameter that named it. */
+const WHAT_IS_MISSING: Record<string, string> = {
+  previous_response_id: 'Previous response',
+  conversation_id: 'Conversation',
+};
 
 const ID_PREFIX: Record<string, 'msg' | 'fc' | 'ctc' | 'fco' | 'ctco'> = {
   message: 'msg',
@@ -140,6 +147,37 @@ export class ResponsesService {
     });
   }
 
+  /**
+   * A turn of a conversation for another protocol: the stored conversation is replayed (its owner checked; unknown
+   * or another key's is a 404 naming `conversation_id`), and the turn is stored as a response like any other, so
+   * the conversation goes on through `previous_response_id` or `conversation_id` alike.
+   */
+  async converse(turn: ConversationTurn): Promise<ConversationRun> {
+    const request = messageRequest(turn.model, turn.message, turn.conversationId);
+    const prepared = await this.prepare(request, turn.owner, 'conversation_id');
+    const events$ = this.agents.stream({ model: turn.model, messages: prepared.messages, scope: turn.scope });
+    const run$ = new Observable<AgentStreamEvent>((subscriber) => {
+      // Only for what it collects: the answer and the agent's own tool turns, as the Responses API stores them.
+      const mapper = new ResponseStreamMapper(prepared.head, prepared.ids, request.tools);
+      const subscription = events$.subscribe({
+        next: ({ event }) => {
+          mapper.accept(event);
+          subscriber.next(event);
+        },
+        error: (error: unknown) => subscriber.error(error),
+        complete: () => {
+          const { response } = mapper.finish();
+          this.keep(request, prepared, mapper.final().response, response, turn.owner).then(
+            () => subscriber.complete(),
+            (error: unknown) => subscriber.error(error),
+          );
+        },
+      });
+      return () => subscription.unsubscribe();
+    });
+    return { conversationId: prepared.ids.id, events$: run$ };
+  }
+
   /** Stores the turn (with `store: true`): the response, its input items, and the conversation up to it. */
   private keep(
     request: ResponseRequest,
@@ -183,12 +221,14 @@ export class ResponsesService {
     };
   }
 
-  private async prepare(request: ResponseRequest, owner: string | undefined): Promise<PreparedTurn> {
+  private async prepare(
+    request: ResponseRequest,
+    owner: string | undefined,
+    param = 'previous_response_id',
+  ): Promise<PreparedTurn> {
     // An unknown model is a 404 before anything else is looked up.
     this.agents.agent(request.model);
-    const previous = request.previousResponseId
-      ? await this.load(request.previousResponseId, owner, 'previous_response_id')
-      : undefined;
+    const previous = request.previousResponseId ? await this.load(request.previousResponseId, owner, param) : undefined;
     const items = await this.resolveReferences(request.items, owner, previous);
     const ids = new ResponseIds();
     const inputItems = items.map((item) => ({ ...item, id: item.id ?? ids.item(ID_PREFIX[item.type] ?? 'msg') }));
@@ -239,7 +279,7 @@ export class ResponsesService {
   private async load(id: string, owner: string | undefined, param: string | null = null): Promise<StoredResponse> {
     const stored = await this.find(id, owner);
     if (!stored) {
-      const what = param === 'previous_response_id' ? 'Previous response' : 'Response';
+      const what = WHAT_IS_MISSING[param ?? ''] ?? 'Response';
       throw new ApiError(404, `${what} with id '${id}' not found.`, { type: 'invalid_request_error', param });
     }
     return stored;

@@ -3,10 +3,11 @@ import type { Request } from 'express';
 import { requestContextOf } from '../request-context/request-context';
 
 /**
- * Who owns the responses this request creates or reads: the SHA-256 of its API key when API keys are on (the guard
- * then accepted the key and named the principal after it), nobody when the API is open. The key itself is never kept.
+ * Who owns the conversations this request creates or reads (Responses API, MCP): the SHA-256 of its API key when API
+ * keys are on (the guard then accepted the key and named the principal after it), nobody when the API is open. The
+ * key itself is never kept.
  */
-export function responseOwner(req: Request): string | undefined {
+export function keyOwner(req: Request): string | undefined {
   if (!requestContextOf(req)?.principal?.startsWith('key:')) {
     return undefined;
   }
