@@ -6,7 +6,7 @@
  * Env knobs: BENCH_DURATION_MS (per cell, default 4000), BENCH_CELLS (comma list of cell names to run),
  * BENCH_PROFILE=1 (writes a --cpu-prof of our service to bench/results/profiles), LOG_LEVEL (our service's; default
  * is the production default), BENCH_DIST (the build to measure, a dist/index.js), BENCH_COMPARE (another build,
- * measured in the same run as the target "compared build"), BENCH_LADDER=1 (adds the cost ladder of
+ * measured in the same run as the target "compared build"; BENCH_COMPARE_ARGS: node flags for it), BENCH_LADDER=1 (adds the cost ladder of
  * bench/ladder-server.ts to the non-streaming cells).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
@@ -295,11 +295,13 @@ async function main(): Promise<void> {
   // Another build of the service, measured in the same run (before/after comparisons on a noisy machine).
   const compareDist = process.env.BENCH_COMPARE;
   const compare = compareDist
-    ? start('compare', 'service-server', SERVER_CPU, {
-        UPSTREAM_ORIGIN: origin,
-        BENCH_MODELS: MODELS.join(','),
-        BENCH_DIST: compareDist,
-      })
+    ? start(
+        'compare',
+        'service-server',
+        SERVER_CPU,
+        { UPSTREAM_ORIGIN: origin, BENCH_MODELS: MODELS.join(','), BENCH_DIST: compareDist },
+        (process.env.BENCH_COMPARE_ARGS ?? '').split(' ').filter(Boolean),
+      )
     : undefined;
   // The cost ladder: the same hop built up one layer at a time (bench/ladder-server.ts).
   const ladder =

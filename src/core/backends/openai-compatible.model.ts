@@ -111,10 +111,11 @@ export class OpenAICompatibleModel implements ModelBackend {
           }
           failure = readInto(reader, event.data, events);
         }
-        if (events.length > 0) {
-          yield* events;
-          events.length = 0;
+        // Not `yield*` over the array: in an async generator that wraps every element in one more promise.
+        for (const event of events) {
+          yield event;
         }
+        events.length = 0;
         if (failure) {
           break;
         }
