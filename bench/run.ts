@@ -6,7 +6,8 @@
  * Env knobs: BENCH_DURATION_MS (per cell, default 4000), BENCH_CELLS (comma list of cell names to run),
  * BENCH_PROFILE=1 (writes a --cpu-prof of our service to bench/results/profiles), LOG_LEVEL (our service's; default
  * is the production default), BENCH_DIST (the build to measure, a dist/index.js), BENCH_COMPARE (another build,
- * measured in the same run as the target "compared build"; BENCH_COMPARE_ARGS: node flags for it), BENCH_LADDER=1 (adds the cost ladder of
+ * measured in the same run as the target "compared build"; BENCH_COMPARE_ARGS: node flags for it, BENCH_COMPARE_ENV:
+ * `NAME=value` pairs for it), BENCH_LADDER=1 (adds the cost ladder of
  * bench/ladder-server.ts to the non-streaming cells).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
@@ -299,7 +300,17 @@ async function main(): Promise<void> {
         'compare',
         'service-server',
         SERVER_CPU,
-        { UPSTREAM_ORIGIN: origin, BENCH_MODELS: MODELS.join(','), BENCH_DIST: compareDist },
+        {
+          UPSTREAM_ORIGIN: origin,
+          BENCH_MODELS: MODELS.join(','),
+          BENCH_DIST: compareDist,
+          ...Object.fromEntries(
+            (process.env.BENCH_COMPARE_ENV ?? '')
+              .split(' ')
+              .filter(Boolean)
+              .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+          ),
+        },
         (process.env.BENCH_COMPARE_ARGS ?? '').split(' ').filter(Boolean),
       )
     : undefined;
