@@ -9,8 +9,31 @@ export function splitTokens(text: string): string[] {
   return text.match(/\s*\S+|\s+$/g) ?? [];
 }
 
+/**
+ * `splitTokens(text).length`, counted in one pass without building the tokens: a prompt of 10 MB is counted in
+ * milliseconds instead of holding the event loop while a regular expression allocates a million strings.
+ */
 export function countTextTokens(text: string): number {
-  return splitTokens(text).length;
+  let count = 0;
+  let inWord = false;
+  for (let i = 0; i < text.length; i++) {
+    const space = isSpace(text.charCodeAt(i));
+    if (!space && !inWord) {
+      count++;
+    }
+    inWord = !space;
+  }
+  // Trailing whitespace is a token of its own (the `\s+$` alternative).
+  return text.length > 0 && !inWord ? count + 1 : count;
+}
+
+const NON_ASCII_SPACE = /\s/;
+
+function isSpace(code: number): boolean {
+  if (code < 128) {
+    return code === 32 || (code >= 9 && code <= 13);
+  }
+  return NON_ASCII_SPACE.test(String.fromCharCode(code));
 }
 
 export function contentText(content: MessageContent): string {

@@ -34,6 +34,13 @@ const MAX_DEPTH = 256;
 export class DtoInstantiator {
   private readonly supported = new Map<object, boolean>();
   private readonly arrayBounds = new Map<object, Map<string, ArrayBound>>();
+  private readonly validatedKeys = new Map<object, Set<string>>();
+
+  /**
+   * `whitelist`: the validation that follows strips every property without validation metadata, so such a property
+   * (an unknown field, however large) is left out here instead of being walked and then removed.
+   */
+  constructor(private readonly whitelist = false) {}
   /** How much the last instantiate() walked: one per value, one per KB of string. */
   private visited = 0;
 
@@ -58,6 +65,9 @@ export class DtoInstantiator {
     for (const key of Object.keys(plain)) {
       // class-transformer leaves out a key whose name is a method of the instance (`toString`, `valueOf`...).
       if (SKIPPED_KEYS.has(key) || typeof instance[key] === 'function') {
+        continue;
+      }
+      if (this.whitelist && !this.isValidated(target, key)) {
         continue;
       }
       const value = plain[key];
@@ -137,6 +147,16 @@ export class DtoInstantiator {
       }
     }
     return value;
+  }
+
+  private isValidated(target: Constructor, key: string): boolean {
+    let keys = this.validatedKeys.get(target);
+    if (!keys) {
+      const metadatas = getMetadataStorage().getTargetValidationMetadatas(target, '', false, false);
+      keys = new Set(metadatas.map((metadata) => metadata.propertyName));
+      this.validatedKeys.set(target, keys);
+    }
+    return keys.has(key);
   }
 
   /** An array longer than its property's `@ArrayMaxSize`, on a property that is validated (its conditions hold). */

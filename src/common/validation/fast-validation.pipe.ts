@@ -20,10 +20,11 @@ const HEAVY_BODY = 1_000;
 
 export class FastValidationPipe extends ValidationPipe {
   private readonly verdict = new ValidationVerdict();
-  private readonly instantiator = new DtoInstantiator();
+  private readonly instantiator: DtoInstantiator;
 
   constructor(options?: ValidationPipeOptions) {
     super(options);
+    this.instantiator = new DtoInstantiator(options?.whitelist === true);
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {

@@ -63,6 +63,7 @@ export class OpenAICompatibleModel implements ModelBackend {
   }
 
   async generate(request: ModelRequest, options: CallOptions = {}): Promise<ModelResult> {
+    await yieldIfLarge(request);
     const body = toWireRequest(this.modelName, request, this.maxTokensField, false);
     // tracing hook: called inside the `chat` span, so the upstream request names it as the parent (traceparent)
     const answer = await this.client.post('/chat/completions', body, options.signal, traceHeaders());
@@ -81,6 +82,7 @@ export class OpenAICompatibleModel implements ModelBackend {
 
   /** The SSE body is decoded in this one generator: no generator per layer of decoding, no await per event. */
   async *stream(request: ModelRequest, options: CallOptions = {}): AsyncGenerator<ModelStreamEvent> {
+    await yieldIfLarge(request);
     const body = toWireRequest(this.modelName, request, this.maxTokensField, true);
     // tracing hook: called inside the `chat` span, so the upstream request names it as the parent (traceparent)
     const answer = await this.client.post('/chat/completions', body, options.signal, traceHeaders());
@@ -128,6 +130,28 @@ export class OpenAICompatibleModel implements ModelBackend {
       throw upstreamTransportError(failure, options.signal);
     }
     yield reader.finish(done);
+  }
+}
+
+/** Above this many characters of message text, mapping and serialising a request gets an event-loop turn of its own. */
+const LARGE_REQUEST_CHARS = 1_000_000;
+
+/**
+ * Serialising a request of megabytes takes tens of milliseconds; after the parsing and validation of its body it
+ * would hold the event loop too long in one turn (docs/limits.md). Other requests are served first.
+ */
+async function yieldIfLarge(request: ModelRequest): Promise<void> {
+  let chars = 0;
+  for (const message of request.messages) {
+    const content = message.content;
+    if (typeof content === 'string') {
+      chars += content.length;
+    } else if (content) {
+      chars += content.length * 256;
+    }
+  }
+  if (chars > LARGE_REQUEST_CHARS) {
+    await new Promise((resolve) => setImmediate(resolve));
   }
 }
 
