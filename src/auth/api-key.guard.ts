@@ -58,7 +58,8 @@ export class ApiKeyGuard implements CanActivate, OnModuleInit {
     }
     const requestContext = requestContextOf(req);
     if (requestContext) {
-      requestContext.principal = `key:${candidate.toString('hex').slice(0, 24)}`;
+      requestContext.keyDigest = candidate.toString('hex');
+      requestContext.principal = `key:${requestContext.keyDigest.slice(0, 24)}`;
     }
     return true;
   }

@@ -15,6 +15,8 @@ export class RequestContext {
 
   /** Rate-limit identity: a hash of the API key, or the client address when the API is open. */
   principal?: string;
+  /** The SHA-256 (hex) of the API key the guard accepted; undefined when the API is open. Never the key itself. */
+  keyDigest?: string;
   usage?: Usage;
   /** `performance.now()` of the first event from the backend. */
   firstTokenAt?: number;
