@@ -6,19 +6,7 @@
  * With lastMs, only the samples of the profile's last lastMs milliseconds count (our service is measured last in each
  * cell, so that is the window of its load, without startup and idle time).
  */
-import { readFileSync } from 'node:fs';
-
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  children?: number[];
-}
-
-interface Profile {
-  nodes: ProfileNode[];
-  samples: number[];
-  timeDeltas: number[];
-}
+import { readProfile } from './cpu-profile';
 
 function packageOf(url: string): string {
   const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
@@ -40,7 +28,7 @@ function main(): void {
     throw new Error('usage: bench/profile-top.ts <file.cpuprofile> [top]');
   }
   const top = Number(topArg ?? 30);
-  const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
+  const profile = readProfile(file);
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const selfMicros = new Map<number, number>();
   const at: number[] = [];

@@ -22,6 +22,10 @@ const MAIN = join(ROOT, 'dist', 'main.js');
 /** The service's default BODY_LIMIT is 10mb (10,485,760 bytes): every accepted body stays just under it. */
 const TARGET_BYTES = 10_300_000;
 const ROUNDS = Number(process.env.STALL_ROUNDS ?? 5);
+/** `STALL_ONLY='gzip|nested'`: only the bodies whose names contain one of these words. */
+const ONLY = process.env.STALL_ONLY?.split('|').filter(Boolean);
+/** `STALL_PROFILE=1`: a `--cpu-prof` of the service in bench/results/profiles/ (read with bench/long-tasks.ts). */
+const PROFILE = process.env.STALL_PROFILE === '1';
 const HEALTH_EVERY_MS = 5;
 
 interface BodyKind {
@@ -138,7 +142,8 @@ async function main(): Promise<void> {
   const pin = hasTaskset();
   const upstream = await startUpstream(pin);
   const port = await freePort();
-  const service = spawn(...command(pin, '0', [MAIN]), {
+  const profile = PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'bench', 'results', 'profiles')}`] : [];
+  const service = spawn(...command(pin, '0', [...profile, MAIN]), {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',
@@ -159,7 +164,7 @@ async function main(): Promise<void> {
     console.log(`/health at idle (2 s): max ${idle.max.toFixed(1)} ms, p99 ${idle.p99.toFixed(1)} ms\n`);
     const rows: string[][] = [];
     let worst = 0;
-    for (const kind of KINDS) {
+    for (const kind of KINDS.filter(({ name }) => !ONLY || ONLY.some((word) => name.includes(word)))) {
       const body = kind.make();
       const statuses = new Set<number>();
       const took: number[] = [];

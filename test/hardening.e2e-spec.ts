@@ -118,6 +118,43 @@ describe('Hardening: request bodies (issue 12)', () => {
     });
   });
 
+  describe('1b. a large body, parsed in slices', () => {
+    it('should answer malformed JSON and a bare value with 400 invalid_json, small bodies too', async () => {
+      for (const body of ['{"messages":', '"text"', '{"a" 1}']) {
+        const res = await send(body);
+        expectError(res.body, res.status, { type: 'invalid_request_error', param: null, code: 'invalid_json' });
+        expect((res.body as { error: { message: string } }).error.message).toMatch(/^We could not parse the JSON body/);
+      }
+    });
+
+    it('should pass a 7 MB conversation to the upstream exactly as sent, and refuse a broken one as JSON.parse does', async () => {
+      stack.upstream.responder = () => ({ content: 'ok' });
+      const messages = Array.from({ length: 1_600 }, (_, i) => ({
+        role: i % 2 ? 'assistant' : 'user',
+        content: `${i} "quoted", [bracketed] {braced} ü 日本 ${'lorem ipsum '.repeat(400)}`,
+      }));
+      const body = JSON.stringify({ model: 'camel-model', messages, temperature: 0.5 }, null, 1);
+      expect(body.length).toBeGreaterThan(7_000_000);
+      const res = await send(body);
+      expect(res.status).toBe(200);
+      const sent = takeCompletion()?.body;
+      expect(sent?.messages?.slice(-messages.length)).toEqual(messages);
+      expect(sent).toMatchObject({ temperature: 0.5 });
+
+      const broken = body.replace('"role": "assistant"', '"role" "assistant"');
+      const refused = await send(broken);
+      expect(refused.status).toBe(400);
+      let reason = '';
+      try {
+        JSON.parse(broken);
+      } catch (error) {
+        reason = (error as Error).message;
+      }
+      expectError(refused.body, refused.status, { code: 'invalid_json' });
+      expect((refused.body as { error: { message: string } }).error.message).toContain(reason);
+    });
+  });
+
   describe('3. a body that does not decode as its Content-Encoding says', () => {
     const json = JSON.stringify({ messages: [user] });
 

@@ -8,7 +8,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule, type AppModuleOptions } from '../app.module';
 import { provideServerFactory } from '../core/chat-agent';
 import { OpenAiExceptionFilter } from '../common/filters/openai-exception.filter';
-import { verifyJsonShape, yieldAfterLargeBody } from '../common/http/json-shape';
+import { parseJsonBody } from '../common/http/json-body.middleware';
 import { normalizePath } from '../common/http/normalize-path';
 import { precomputeHeaders } from '../common/http/precomputed-headers';
 import { requireJsonBody } from '../common/http/require-json-body';
@@ -126,9 +126,10 @@ async function useMiddleware(
     ),
   );
   app.use(requireJsonBody);
-  // The body's nesting and number of values are bounded on its bytes, before JSON.parse (json-shape.ts).
-  app.useBodyParser('json', { limit: config.bodyLimit, verify: verifyJsonShape });
-  app.use(yieldAfterLargeBody);
+  // body-parser reads the bytes (limit, Content-Encoding); our parser bounds their shape and parses them, a large
+  // body in slices (json-body.middleware.ts).
+  app.useBodyParser('raw', { type: 'application/json', limit: config.bodyLimit });
+  app.use(parseJsonBody);
 }
 
 provideServerFactory((agents) => createServer({ agents }));

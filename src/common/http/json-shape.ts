@@ -22,13 +22,19 @@ export class JsonShapeError extends Error {
   }
 }
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const OPEN_ARRAY = 0x5b;
-const CLOSE_ARRAY = 0x5d;
-const OPEN_OBJECT = 0x7b;
-const CLOSE_OBJECT = 0x7d;
-const COMMA = 0x2c;
+/** The bytes of JSON's structure. */
+export const JsonByte = {
+  Quote: 0x22,
+  Backslash: 0x5c,
+  OpenArray: 0x5b,
+  CloseArray: 0x5d,
+  OpenObject: 0x7b,
+  CloseObject: 0x7d,
+  Comma: 0x2c,
+  Colon: 0x3a,
+} as const;
+const { Quote: QUOTE, Backslash: BACKSLASH, OpenArray: OPEN_ARRAY, CloseArray: CLOSE_ARRAY } = JsonByte;
+const { OpenObject: OPEN_OBJECT, CloseObject: CLOSE_OBJECT, Comma: COMMA } = JsonByte;
 
 /**
  * Measures a JSON text on its bytes, before JSON.parse: parsing, Nest's prototype-key stripping, the transformation to
@@ -77,7 +83,7 @@ export function checkJsonShape(text: Buffer, limits: JsonShapeLimits = JSON_SHAP
 }
 
 /** The index of the quote that ends the string opened at `open`, or -1 when it never ends. */
-function closingQuote(text: Buffer, open: number): number {
+export function closingQuote(text: Buffer, open: number): number {
   let at = open;
   for (;;) {
     at = text.indexOf(QUOTE, at + 1);
@@ -103,46 +109,4 @@ function nextSignificant(text: Buffer, from: number): number {
     }
   }
   return -1;
-}
-
-/**
- * body-parser's `verify` hook: the shape is checked on the raw bytes, before they are decoded and parsed. A body in
- * UTF-16 (body-parser accepts any `utf-*` charset for JSON) is measured once re-encoded; UTF-32, which no JSON client
- * sends and the platform cannot decode, is refused as an unsupported charset.
- */
-export function verifyJsonShape(req: object | null, _res: unknown, body: Buffer, encoding: string | null): void {
-  if (req && body.length > LARGE_BODY_BYTES) {
-    largeBodies.add(req);
-  }
-  const charset = (encoding ?? 'utf-8').toLowerCase();
-  if (charset === 'utf-8' || charset === 'utf8') {
-    checkJsonShape(body);
-    return;
-  }
-  let decoded: string;
-  try {
-    decoded = new TextDecoder(charset).decode(body);
-  } catch {
-    throw Object.assign(new Error(`unsupported charset "${charset.toUpperCase()}"`), {
-      status: 415,
-      type: 'charset.unsupported',
-    });
-  }
-  checkJsonShape(Buffer.from(decoded, 'utf8'));
-}
-
-/** Past this size, parsing a body costs the event loop tens of milliseconds (JSON.parse of 10 MB: 20 to 60 ms). */
-const LARGE_BODY_BYTES = 1_000_000;
-const largeBodies = new WeakSet<object>();
-
-/**
- * Express middleware, after the body parser: a large body's request continues in the next turn of the event loop, so
- * reading and parsing it and what comes next (validation) are not one long block that every other request waits for.
- */
-export function yieldAfterLargeBody(req: object, _res: unknown, next: () => void): void {
-  if (largeBodies.has(req)) {
-    setImmediate(next);
-  } else {
-    next();
-  }
 }

@@ -1,6 +1,6 @@
 import { type ArgumentMetadata, ValidationPipe, type ValidationPipeOptions } from '@nestjs/common';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { ValidationError, ValidatorOptions } from 'class-validator';
+import { yieldToIo } from '../../core/yield-to-io';
 import { DtoInstantiator } from './dto-instantiator';
 import { ValidationVerdict } from './validation-verdict';
 
@@ -46,7 +46,7 @@ export class FastValidationPipe extends ValidationPipe {
     }
     const { entity, weight } = instantiated;
     if (weight > HEAVY_BODY) {
-      await nextTurn();
+      await yieldToIo();
     }
     const errors = await this.validate(entity, {
       ...this.validatorOptions,
@@ -59,7 +59,7 @@ export class FastValidationPipe extends ValidationPipe {
       throw await this.exceptionFactory(errors);
     }
     if (weight > HEAVY_BODY) {
-      await nextTurn();
+      await yieldToIo();
     }
     return entity;
   }

@@ -6,6 +6,7 @@ import { ChunkReader, readCompletion } from './openai-compatible/chat-response.r
 import { discard, UpstreamClient } from './openai-compatible/upstream-client';
 import { badUpstreamResponse, upstreamTransportError } from './openai-compatible/upstream-error.mapper';
 import { SseDecoder } from './sse-decoder';
+import { yieldToIo } from '../yield-to-io';
 import { traceHeaders } from '../tracing/trace-headers'; // tracing hook
 
 export interface OpenAICompatibleModelOptions {
@@ -151,7 +152,7 @@ async function yieldIfLarge(request: ModelRequest): Promise<void> {
     }
   }
   if (chars > LARGE_REQUEST_CHARS) {
-    await new Promise((resolve) => setImmediate(resolve));
+    await yieldToIo();
   }
 }
 

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, type Dispatcher, request } from 'undici';
 import { ApiError } from '../../errors';
+import { yieldToIo } from '../../yield-to-io';
 import { readUpstreamError, upstreamStatusError, upstreamTransportError } from './upstream-error.mapper';
 
 export interface UpstreamClientOptions {
@@ -26,6 +27,9 @@ export interface UpstreamAnswer {
 const ERROR_BODY_LIMIT = 64 * 1024;
 /** A `retry-after` longer than this is not waited for: the 429 goes to the client, whose SDK can decide. */
 const MAX_RETRY_WAIT_MS = 30_000;
+
+/** A payload this long is encoded in an event-loop turn of its own (docs/limits.md). */
+const LARGE_PAYLOAD_CHARS = 1_000_000;
 
 let sharedAgent: Agent | undefined;
 
@@ -66,7 +70,12 @@ export class UpstreamClient {
     signal?: AbortSignal,
     headers?: Record<string, string>,
   ): Promise<UpstreamAnswer> {
-    const payload = JSON.stringify(body);
+    let payload: string | Buffer = JSON.stringify(body);
+    if (payload.length > LARGE_PAYLOAD_CHARS) {
+      // Encoding megabytes to UTF-8 as the socket is written would lengthen the turn that serialised them.
+      await yieldToIo();
+      payload = Buffer.from(payload);
+    }
     const requestHeaders = headers && Object.keys(headers).length > 0 ? { ...this.headers, ...headers } : this.headers;
     for (let attempt = 0; ; attempt++) {
       const outcome = await this.attempt(path, payload, requestHeaders, signal);
@@ -87,7 +96,7 @@ export class UpstreamClient {
 
   private async attempt(
     path: string,
-    payload: string,
+    payload: string | Buffer,
     requestHeaders: Record<string, string>,
     signal: AbortSignal | undefined,
   ): Promise<{ answer: UpstreamAnswer } | { error: Error; retryable: boolean; retryAfterMs?: number }> {
