@@ -1,24 +1,30 @@
 /**
- * The cost ladder (`BENCH_LADDER=1`): the same non-streaming hop built up one layer at a time, so a run shows what each
- * layer of our service costs on top of the one below, against the floor of the same run.
+ * The cost ladder (`BENCH_LADDER=1`): the same hop built up one layer at a time, so a run shows what each layer of our
+ * service costs on top of the one below, against the floor of the same run. Every rung answers both kinds of request.
  *
  * BENCH_LAYERS picks the rung:
  * - `nest`: a NestJS (platform-express) controller, Nest's JSON body parser, `undici.request` to the upstream on a
- *   keep-alive Agent, the parsed JSON answered as is. What the framework alone costs.
+ *   keep-alive Agent; a completion's JSON answered as parsed, a stream's SSE bytes piped to the client unchanged.
+ *   What the framework alone costs.
  * - `validation`: + our global validation pipe with our request DTO (Nest's ValidationPipe: class-transformer and
  *   class-validator, behind the fast verdict of FastValidationPipe).
- * - `model`: + the upstream call through our OpenAICompatibleModel (`generate()`: request mapping, undici client,
- *   lenient answer reading) instead of a bare `undici.request`.
- * - `agent`: + our ChatAgent (`run()` with that model) instead of the bare model call.
- * The full service (logging, metrics, request context, guards, helmet, ...) is the `chat-agent-server` target itself.
+ * - `model`: + the upstream call through our OpenAICompatibleModel (`generate()` / `stream()`: request mapping, undici
+ *   client, lenient reading, the SSE decoder) instead of a bare `undici.request`; a stream's events written back as
+ *   chat.completion.chunk frames by the minimal writer below.
+ * - `agent`: + our ChatAgent (`run()` / `runStream()` with that model) instead of the bare model call.
+ * Above these: the real service with what configuration can switch off switched off (`service-server` with the
+ * runner's BARE_SERVICE_ENV), then the service with production defaults, the `chat-agent-server` target itself.
  *
  * Loads the built library from BENCH_DIST, like service-server. Env: UPSTREAM_ORIGIN, BENCH_LAYERS, BENCH_DIST.
  */
 import 'reflect-metadata';
-import { Body, Controller, HttpCode, Module, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Module, Post, Res } from '@nestjs/common';
 import { APP_PIPE, NestFactory } from '@nestjs/core';
+import type { Response } from 'express';
+import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
+import { pipeline } from 'node:stream';
 import { Agent } from 'undici';
 import { reportToRunner } from './bench-ipc';
 
@@ -44,6 +50,15 @@ const agents = new Map<string, InstanceType<Library['ChatAgent']>>();
 interface Body {
   model: string;
   messages: Array<{ role: 'system' | 'user' | 'assistant'; content: string }>;
+  stream?: boolean;
+  stream_options?: { include_usage?: boolean };
+}
+
+type StreamEvent = { type: string; text?: string; finishReason?: string; usage?: Usage };
+interface Usage {
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
 }
 
 function modelFor(name: string): InstanceType<Library['OpenAICompatibleModel']> {
@@ -64,16 +79,29 @@ function agentFor(name: string): InstanceType<Library['ChatAgent']> {
   return agent;
 }
 
+const wireUsage = (usage: Usage) => ({
+  prompt_tokens: usage.promptTokens,
+  completion_tokens: usage.completionTokens,
+  total_tokens: usage.totalTokens,
+});
+
+function upstreamRequest(body: Body, signal?: AbortSignal) {
+  const wire = body.stream
+    ? { model: body.model, messages: body.messages, stream: true, stream_options: body.stream_options }
+    : { model: body.model, messages: body.messages };
+  return dispatcher.request({
+    origin,
+    path: '/v1/chat/completions',
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(wire),
+    signal,
+  });
+}
+
 async function answer(body: Body): Promise<unknown> {
   if (rung < 2) {
-    const upstream = await dispatcher.request({
-      origin,
-      path: '/v1/chat/completions',
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ model: body.model, messages: body.messages }),
-    });
-    return upstream.body.json();
+    return (await upstreamRequest(body)).body.json();
   }
   if (rung === 2) {
     const result = await modelFor(body.model).generate({ messages: body.messages });
@@ -88,26 +116,90 @@ async function answer(body: Body): Promise<unknown> {
     choices: [
       { index: 0, message: { role: 'assistant', content: reply.message.content }, finish_reason: reply.finishReason },
     ],
-    usage: {
-      prompt_tokens: reply.usage.promptTokens,
-      completion_tokens: reply.usage.completionTokens,
-      total_tokens: reply.usage.totalTokens,
-    },
+    usage: wireUsage(reply.usage),
   };
+}
+
+/** The lower rungs: the upstream's SSE bytes piped through as they come, as a plain Nest controller would. */
+async function pipeStream(body: Body, res: Response, signal: AbortSignal): Promise<void> {
+  const upstream = await upstreamRequest(body, signal);
+  res.writeHead(upstream.statusCode, {
+    'content-type': String(upstream.headers['content-type'] ?? 'text/event-stream'),
+    'cache-control': 'no-cache',
+  });
+  await new Promise<void>((done) => pipeline(upstream.body, res, () => done()));
+}
+
+/**
+ * The upper rungs: the model's or the agent's events as OpenAI chunks, written the shortest honest way (`res.write`,
+ * waiting for 'drain' when the socket asks): role first, content deltas, the finish, the usage when asked, [DONE].
+ */
+async function writeStream(body: Body, res: Response, signal: AbortSignal): Promise<void> {
+  const events: AsyncIterable<StreamEvent> =
+    rung === 2
+      ? modelFor(body.model).stream({ messages: body.messages }, { signal })
+      : agentFor(body.model).runStream(body.messages, { signal });
+  const head = { id: 'chatcmpl-ladder', object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000) };
+  const chunk = (delta: object, finish: string | null = null) =>
+    `data: ${JSON.stringify({ ...head, model: body.model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+  const write = async (frame: string) => {
+    if (!res.write(frame) && !res.destroyed) {
+      await once(res, 'drain', { signal }).catch(() => undefined);
+    }
+  };
+  for await (const event of events) {
+    if (!res.headersSent) {
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+      await write(chunk({ role: 'assistant', content: '' }));
+    }
+    if (event.type === 'text') {
+      await write(chunk({ content: event.text }));
+    } else if (event.type === 'finish') {
+      await write(chunk({}, event.finishReason));
+      if (body.stream_options?.include_usage && event.usage) {
+        await write(
+          `data: ${JSON.stringify({ ...head, model: body.model, choices: [], usage: wireUsage(event.usage) })}\n\n`,
+        );
+      }
+    }
+  }
+  res.end('data: [DONE]\n\n');
+}
+
+async function stream(body: Body, res: Response): Promise<void> {
+  const abort = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) {
+      abort.abort();
+    }
+  });
+  try {
+    await (rung < 2 ? pipeStream(body, res, abort.signal) : writeStream(body, res, abort.signal));
+  } catch {
+    if (!res.headersSent) {
+      res.status(502).json({ error: { message: 'upstream failed', type: 'upstream_error' } });
+    } else {
+      res.end();
+    }
+  }
 }
 
 @Controller('v1')
 class LadderController {
+  // `@Res()` so a stream can be written; a completion is sent as Nest's own reply would (status, then res.json).
   @Post('chat/completions')
   @HttpCode(200)
-  create(@Body() body: Body): Promise<unknown> {
-    return answer(body);
+  async create(@Body() body: Body, @Res() res: Response): Promise<void> {
+    if (body.stream) {
+      return stream(body, res);
+    }
+    res.status(200).json(await answer(body));
   }
 }
 // The parameter's type as Nest's ValidationPipe sees it: our DTO from the build on the validation rungs.
 Reflect.defineMetadata(
   'design:paramtypes',
-  [rung >= 1 ? fromDist<Dtos>('chat-completions/dto/index.js').ChatCompletionRequestDto : Object],
+  [rung >= 1 ? fromDist<Dtos>('chat-completions/dto/index.js').ChatCompletionRequestDto : Object, Object],
   LadderController.prototype,
   'create',
 );

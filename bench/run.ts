@@ -7,14 +7,14 @@
  * BENCH_PROFILE=1 (writes a --cpu-prof of our service to bench/results/profiles), LOG_LEVEL (our service's; default
  * is the production default), BENCH_DIST (the build to measure, a dist/index.js), BENCH_COMPARE (another build,
  * measured in the same run as the target "compared build"; BENCH_COMPARE_ARGS: node flags for it, BENCH_COMPARE_ENV:
- * `NAME=value` pairs for it), BENCH_LADDER=1 (adds the cost ladder of
- * bench/ladder-server.ts to the non-streaming cells).
+ * `NAME=value` pairs for it), BENCH_LADDER=1 (adds the cost ladder to every cell: the rungs of
+ * bench/ladder-server.ts, then the service with what configuration can switch off switched off, BARE_SERVICE_ENV).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { format } from 'prettier';
+import { format, resolveConfig } from 'prettier';
 import ts from 'typescript';
 import type { FromServer, ServerStats, ToChild } from './bench-ipc';
 import type { LoadJob, LoadResult } from './load-client';
@@ -27,12 +27,15 @@ const SERVER_CPU = '0';
 const LOAD_CPU = '1';
 const PACED = { count: 1000, rampMs: 1000, pieces: 100, paceMs: 50 };
 const IDEAL_PACED_MS = (PACED.pieces + 1) * PACED.paceMs;
+const PATH = '/v1/chat/completions';
 const MODELS = ['mock-k32', `mock-k${PACED.pieces}-p${PACED.paceMs}`];
-// A bound on the whole run, whatever happens.
+const LADDER_ON = process.env.BENCH_LADDER === '1';
+// A bound on the whole run, whatever happens; the ladder's five more targets in every cell need longer.
+const WATCHDOG_MIN = LADDER_ON ? 8 : 5;
 const WATCHDOG = setTimeout(() => {
-  console.error('bench: watchdog fired after 5 minutes; stopping');
+  console.error(`bench: watchdog fired after ${WATCHDOG_MIN} minutes; stopping`);
   process.exit(2);
-}, 300_000);
+}, WATCHDOG_MIN * 60_000);
 
 const MESSAGES = [
   { role: 'system', content: 'You are a concise assistant for a hardware store. Answer in one short paragraph.' },
@@ -163,8 +166,6 @@ interface CellResult {
 
 interface Target {
   name: string;
-  /** A ladder rung: answers non-streaming requests only. */
-  jsonOnly?: boolean;
   idleRssBytes?: number;
   url: string;
   server: Child;
@@ -254,6 +255,13 @@ const LADDER = [
   { layers: 'model', name: 'ladder: + OpenAICompatibleModel' },
   { layers: 'agent', name: 'ladder: + ChatAgent' },
 ];
+const BARE_SERVICE = 'ladder: service, extras off';
+/**
+ * The top rung below the service as shipped: the same createServer() with every production extra that configuration
+ * can switch off switched off (the request log line, the SSE keep-alive timer, the request timeout, the playground).
+ * What stays on is not switchable: request id and context, metrics, guards (open), helmet's headers, the body checks.
+ */
+const BARE_SERVICE_ENV = { LOG_LEVEL: 'silent', SSE_KEEP_ALIVE_MS: '0', REQUEST_TIMEOUT_MS: '0', PLAYGROUND: 'false' };
 
 const fmt = (value: number | undefined, digits = 2) =>
   value === undefined || Number.isNaN(value) ? '–' : value.toFixed(digits);
@@ -275,75 +283,85 @@ function machine(): Record<string, string | number> {
   };
 }
 
+/** The servers under test, started in parallel; the targets in the order each cell measures them. */
+async function startTargets(origin: string): Promise<{ targets: Target[]; children: Child[] }> {
+  const server = (name: string, file: string, env: Record<string, string>, args: string[] = []) =>
+    start(name, file, SERVER_CPU, { UPSTREAM_ORIGIN: origin, ...env }, args);
+  const models = { BENCH_MODELS: MODELS.join(',') };
+  const starting: { name: string; child: Child }[] = [
+    { name: 'floor proxy', child: server('floor', 'floor-proxy', {}) },
+  ];
+  if (LADDER_ON) {
+    // The cost ladder: the same hop built up one layer at a time, each cell reading bottom to top.
+    for (const { layers, name } of LADDER) {
+      starting.push({ name, child: server(`ladder-${layers}`, 'ladder-server', { BENCH_LAYERS: layers }) });
+    }
+    starting.push({
+      name: BARE_SERVICE,
+      child: server('service-bare', 'service-server', { ...models, ...BARE_SERVICE_ENV }),
+    });
+  }
+  const profileArgs =
+    process.env.BENCH_PROFILE === '1' ? ['--cpu-prof', '--cpu-prof-dir', join(RESULTS, 'profiles')] : [];
+  starting.push({ name: 'chat-agent-server', child: server('service', 'service-server', models, profileArgs) });
+  // Another build of the service, measured in the same run (before/after comparisons on a noisy machine).
+  const compareDist = process.env.BENCH_COMPARE;
+  if (compareDist) {
+    const compareEnv = Object.fromEntries(
+      (process.env.BENCH_COMPARE_ENV ?? '')
+        .split(' ')
+        .filter(Boolean)
+        .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+    );
+    const args = (process.env.BENCH_COMPARE_ARGS ?? '').split(' ').filter(Boolean);
+    starting.push({
+      name: 'compared build',
+      child: server('compare', 'service-server', { ...models, BENCH_DIST: compareDist, ...compareEnv }, args),
+    });
+  }
+  const targets: Target[] = [];
+  for (const { name, child } of starting) {
+    targets.push({ name, url: `http://127.0.0.1:${await child.ready}${PATH}`, server: child });
+  }
+  return { targets, children: starting.map(({ child }) => child) };
+}
+
+/**
+ * RSS of a bare `node` (same flags as the servers, after a GC), alone and after only `require`-ing the build: what
+ * loading the library's code costs, next to the service's idle RSS.
+ */
+function moduleLoadRssMB(): { nodeAlone: number; requireDist: number } {
+  const dist = process.env.BENCH_DIST ?? join(ROOT, 'dist', 'index.js');
+  const rss = (preload: string) =>
+    Number(
+      execFileSync(
+        process.execPath,
+        [
+          '--expose-gc',
+          '-e',
+          `${preload}; gc(); process.stdout.write(String(process.memoryUsage().rss)); process.exit(0)`,
+        ],
+        { cwd: ROOT, env: { ...process.env, NODE_PATH: join(ROOT, 'node_modules') } },
+      ),
+    ) /
+    1024 /
+    1024;
+  return { nodeAlone: rss('0'), requireDist: rss(`require(${JSON.stringify(dist)})`) };
+}
+
 async function main(): Promise<void> {
   if (!existsSync(join(ROOT, 'dist', 'index.js'))) {
     throw new Error('dist/ is missing: run `npm run build` first (npm run bench does).');
   }
+  const started = Date.now();
   const only = process.env.BENCH_CELLS?.split(',');
+  const moduleLoad = moduleLoadRssMB();
   const mock = start('upstream', 'mock-upstream', LOAD_CPU, {});
-  const mockPort = await mock.ready;
-  const origin = `http://127.0.0.1:${mockPort}`;
-  const floor = start('floor', 'floor-proxy', SERVER_CPU, { UPSTREAM_ORIGIN: origin });
-  const profileArgs =
-    process.env.BENCH_PROFILE === '1' ? ['--cpu-prof', '--cpu-prof-dir', join(RESULTS, 'profiles')] : [];
-  const service = start(
-    'service',
-    'service-server',
-    SERVER_CPU,
-    { UPSTREAM_ORIGIN: origin, BENCH_MODELS: MODELS.join(',') },
-    profileArgs,
-  );
-  // Another build of the service, measured in the same run (before/after comparisons on a noisy machine).
-  const compareDist = process.env.BENCH_COMPARE;
-  const compare = compareDist
-    ? start(
-        'compare',
-        'service-server',
-        SERVER_CPU,
-        {
-          UPSTREAM_ORIGIN: origin,
-          BENCH_MODELS: MODELS.join(','),
-          BENCH_DIST: compareDist,
-          ...Object.fromEntries(
-            (process.env.BENCH_COMPARE_ENV ?? '')
-              .split(' ')
-              .filter(Boolean)
-              .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
-          ),
-        },
-        (process.env.BENCH_COMPARE_ARGS ?? '').split(' ').filter(Boolean),
-      )
-    : undefined;
-  // The cost ladder: the same hop built up one layer at a time (bench/ladder-server.ts).
-  const ladder =
-    process.env.BENCH_LADDER === '1'
-      ? LADDER.map(({ layers, name }) => ({
-          name,
-          child: start(`ladder-${layers}`, 'ladder-server', SERVER_CPU, {
-            UPSTREAM_ORIGIN: origin,
-            BENCH_LAYERS: layers,
-          }),
-        }))
-      : [];
+  const origin = `http://127.0.0.1:${await mock.ready}`;
+  const servers = await startTargets(origin);
   const load = start('load', 'load-client', LOAD_CPU, {});
-  const children = [mock, floor, service, load, ...(compare ? [compare] : []), ...ladder.map((rung) => rung.child)];
-  const path = '/v1/chat/completions';
-  const targets: Target[] = [
-    { name: 'upstream (direct)', url: `${origin}${path}`, server: mock },
-    { name: 'floor proxy', url: `http://127.0.0.1:${await floor.ready}${path}`, server: floor },
-    { name: 'chat-agent-server', url: `http://127.0.0.1:${await service.ready}${path}`, server: service },
-  ];
-  if (compare) {
-    targets.push({ name: 'compared build', url: `http://127.0.0.1:${await compare.ready}${path}`, server: compare });
-  }
-  for (const rung of ladder) {
-    targets.push({
-      name: rung.name,
-      url: `http://127.0.0.1:${await rung.child.ready}${path}`,
-      server: rung.child,
-      jsonOnly: true,
-    });
-  }
+  const children = [mock, load, ...servers.children];
+  const targets: Target[] = [{ name: 'upstream (direct)', url: `${origin}${PATH}`, server: mock }, ...servers.targets];
   await new Promise((done) => setTimeout(done, 500));
   const idleRssMB: Record<string, number> = {};
   for (const target of targets) {
@@ -352,7 +370,7 @@ async function main(): Promise<void> {
   }
   // JIT warm-up of every server on both paths, so the first cell does not measure compilation.
   for (const target of targets) {
-    for (const stream of target.jsonOnly ? [false] : [false, true]) {
+    for (const stream of [false, true]) {
       await load.run({
         kind: 'closed',
         url: target.url,
@@ -363,24 +381,7 @@ async function main(): Promise<void> {
       });
     }
   }
-
-  const results: Record<string, CellResult[]> = {};
-  for (const cell of CELLS) {
-    if (only && !only.includes(cell.name)) {
-      continue;
-    }
-    results[cell.name] = [];
-    for (const target of targets) {
-      if (cell.streaming && target.jsonOnly) {
-        continue;
-      }
-      const result = await cell.run(load, target);
-      results[cell.name].push(result);
-      console.error(
-        `${cell.name.padEnd(11)} ${target.name.padEnd(18)} ${fmt(result.requestsPerSec, 0).padStart(7)}/s p50 ${fmt(result.p50Ms, 3)} ms  cpu ${fmt(result.cpuPerRequestUs, 0)} µs${result.failures ? `  FAILURES ${result.failures}: ${result.firstFailure}` : ''}`,
-      );
-    }
-  }
+  const results = await runCells(load, targets, only);
   // What each server holds once the load is over (after a GC): memory the cells left behind.
   const afterLoadRssMB: Record<string, number> = {};
   for (const target of targets) {
@@ -391,17 +392,40 @@ async function main(): Promise<void> {
   const report = {
     machine: machine(),
     durationMsPerCell: DURATION_MS,
+    runSeconds: Math.round((Date.now() - started) / 1000),
+    moduleLoadRssMB: moduleLoad,
     idleRssMB,
     afterLoadRssMB,
     results,
+    ladder: LADDER_ON ? ladderSummary(results, idleRssMB, afterLoadRssMB) : undefined,
     targets: checkTargets(results, idleRssMB, afterLoadRssMB),
   };
   mkdirSync(RESULTS, { recursive: true });
   // Formatted as the repository's format check expects, so a run leaves a clean tree.
-  writeFileSync(join(RESULTS, 'latest.json'), await format(JSON.stringify(report), { parser: 'json' }));
+  const latest = join(RESULTS, 'latest.json');
+  const style = await resolveConfig(latest);
+  writeFileSync(latest, await format(JSON.stringify(report), { ...style, parser: 'json' }));
   console.log(toMarkdown(report));
   rmSync(BUILD, { recursive: true, force: true });
   clearTimeout(WATCHDOG);
+}
+
+async function runCells(load: Child, targets: Target[], only?: string[]): Promise<Record<string, CellResult[]>> {
+  const results: Record<string, CellResult[]> = {};
+  for (const cell of CELLS) {
+    if (only && !only.includes(cell.name)) {
+      continue;
+    }
+    results[cell.name] = [];
+    for (const target of targets) {
+      const result = await cell.run(load, target);
+      results[cell.name].push(result);
+      console.error(
+        `${cell.name.padEnd(11)} ${target.name.padEnd(32)} ${fmt(result.requestsPerSec, 0).padStart(7)}/s p50 ${fmt(result.p50Ms, 3)} ms  cpu ${fmt(result.cpuPerRequestUs, 0)} µs${result.failures ? `  FAILURES ${result.failures}: ${result.firstFailure}` : ''}`,
+      );
+    }
+  }
+  return results;
 }
 
 interface Check {
@@ -483,12 +507,97 @@ function checkTargets(
   return checks;
 }
 
+interface LadderRow {
+  measure: string;
+  /** What the value in brackets compares each value to. */
+  versus: 'floor' | 'ideal' | 'floor, added' | 'none';
+  values: (number | null)[];
+}
+
+interface Ladder {
+  targets: string[];
+  rows: LadderRow[];
+}
+
+/** One row per measure, one column per rung (floor first, the service as shipped last): the ladder cell by cell. */
+function ladderSummary(
+  results: Record<string, CellResult[]>,
+  idleRssMB: Record<string, number>,
+  afterLoadRssMB: Record<string, number>,
+): Ladder {
+  const targets = ['floor proxy', ...LADDER.map((rung) => rung.name), BARE_SERVICE, 'chat-agent-server'];
+  const rows: LadderRow[] = [];
+  const row = (
+    measure: string,
+    versus: LadderRow['versus'],
+    cell: string,
+    pick: (r: CellResult) => number | undefined,
+  ) => {
+    const cellRows = results[cell];
+    if (cellRows) {
+      const value = (target: string) => cellRows.find((r) => r.target === target);
+      rows.push({ measure, versus, values: targets.map((t) => pickOrNull(value(t), pick)) });
+    }
+  };
+  for (const cell of CELLS) {
+    row(`${cell.title}: CPU µs per request`, 'floor', cell.name, (r) => r.cpuPerRequestUs);
+  }
+  row('streaming 32 chunks, c1: TTFC p50 ms', 'floor, added', 'sse32-c1', (r) => r.ttfcP50Ms);
+  row('paced streams: p99 total ms', 'ideal', 'paced-1000', (r) => r.p99Ms);
+  row(
+    'paced streams: RSS per open stream over the cell start, KB',
+    'floor',
+    'paced-1000',
+    (r) => r.rssGrowthSinceCellStartKB,
+  );
+  row('paced streams: heap and buffers held per open stream, KB', 'floor', 'paced-1000', (r) => r.heldPerStreamKB);
+  rows.push({ measure: 'idle RSS MB', versus: 'floor', values: targets.map((t) => idleRssMB[t] ?? null) });
+  rows.push({
+    measure: 'RSS after the load cells MB',
+    versus: 'floor',
+    values: targets.map((t) => afterLoadRssMB[t] ?? null),
+  });
+  return { targets, rows };
+}
+
+function pickOrNull(row: CellResult | undefined, pick: (r: CellResult) => number | undefined): number | null {
+  const value = row ? pick(row) : undefined;
+  return value === undefined || Number.isNaN(value) ? null : value;
+}
+
+function ladderMarkdown(ladder: Ladder): string[] {
+  const cell = (value: number | null, floor: number | null, versus: LadderRow['versus']) => {
+    if (value === null) {
+      return '–';
+    }
+    const digits = value >= 100 ? 0 : value >= 10 ? 1 : 3;
+    const shown = value.toFixed(digits);
+    if (versus === 'ideal') {
+      return `${shown} (${fmt(value / IDEAL_PACED_MS)}× ideal)`;
+    }
+    if (floor === null || versus === 'none') {
+      return shown;
+    }
+    return versus === 'floor' ? `${shown} (${fmt(value / floor)}×)` : `${shown} (+${fmt(value - floor, 3)})`;
+  };
+  return [
+    `| measure | ${ladder.targets.join(' | ')} |`,
+    `| --- | ${ladder.targets.map(() => '---:').join(' | ')} |`,
+    ...ladder.rows.map(
+      (row) => `| ${row.measure} | ${row.values.map((value) => cell(value, row.values[0], row.versus)).join(' | ')} |`,
+    ),
+  ];
+}
+
 function toMarkdown(report: {
   machine: Record<string, string | number>;
   durationMsPerCell: number;
+  runSeconds: number;
+  moduleLoadRssMB: { nodeAlone: number; requireDist: number };
   idleRssMB: Record<string, number>;
   afterLoadRssMB: Record<string, number>;
   results: Record<string, CellResult[]>;
+  ladder?: Ladder;
   targets: Check[];
 }): string {
   const rss = (values: Record<string, number>) =>
@@ -496,14 +605,41 @@ function toMarkdown(report: {
       .map(([k, v]) => `${k} ${v.toFixed(1)} MB`)
       .join(', ');
   const m = report.machine;
+  const load = report.moduleLoadRssMB;
   const lines = [
-    `Run ${m.date} on ${m.nproc} × ${m.cpu}, Node ${m.node}, commit ${m.commit}; ${report.durationMsPerCell} ms per cell.`,
+    `Run ${m.date} on ${m.nproc} × ${m.cpu}, Node ${m.node}, commit ${m.commit}; ${report.durationMsPerCell} ms per cell; ${report.runSeconds} s in all.`,
     '',
+    ...cellsMarkdown(report.results),
+    '',
+    `Idle RSS: ${rss(report.idleRssMB)}.`,
+    '',
+    `RSS after the load cells: ${rss(report.afterLoadRssMB)}.`,
+    '',
+    `Code loaded: a bare \`node\` ${load.nodeAlone.toFixed(1)} MB of RSS, the same after \`require\`-ing the build ${load.requireDist.toFixed(1)} MB (+${(load.requireDist - load.nodeAlone).toFixed(1)} MB); the service idles at ${(report.idleRssMB['chat-agent-server'] ?? NaN).toFixed(1)} MB.`,
+    '',
+  ];
+  if (report.ladder) {
+    lines.push(
+      'The cost ladder, cell by cell (in brackets: against the floor, or the ideal paced time; TTFC: ms added):',
+      '',
+      ...ladderMarkdown(report.ladder),
+      '',
+    );
+  }
+  lines.push('| target | measured | met |', '| --- | --- | --- |');
+  for (const check of report.targets) {
+    lines.push(`| ${check.target} | ${check.value} | ${check.met ? 'yes' : '**no**'} |`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function cellsMarkdown(results: Record<string, CellResult[]>): string[] {
+  const lines = [
     '| cell | target | req/s | p50 ms | p99 ms | TTFC p50 ms | CPU µs/req | vs floor: req/s | vs floor: CPU | failures |',
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const cell of CELLS) {
-    const rows = report.results[cell.name];
+    const rows = results[cell.name];
     if (!rows) {
       continue;
     }
@@ -518,18 +654,7 @@ function toMarkdown(report: {
       );
     }
   }
-  lines.push(
-    '',
-    `Idle RSS: ${rss(report.idleRssMB)}.`,
-    '',
-    `RSS after the load cells: ${rss(report.afterLoadRssMB)}.`,
-    '',
-  );
-  lines.push('| target | measured | met |', '| --- | --- | --- |');
-  for (const check of report.targets) {
-    lines.push(`| ${check.target} | ${check.value} | ${check.met ? 'yes' : '**no**'} |`);
-  }
-  return `${lines.join('\n')}\n`;
+  return lines;
 }
 
 main().catch((error: unknown) => {
