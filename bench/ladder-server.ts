@@ -28,7 +28,9 @@ import { pipeline } from 'node:stream';
 import { Agent } from 'undici';
 import { reportToRunner } from './bench-ipc';
 
-type Library = typeof import('../src/index');
+// Each rung loads only the files of its own layers from the build, so its idle RSS counts only them.
+type Backend = typeof import('../src/core/backends/openai-compatible.model');
+type AgentModule = typeof import('../src/core/chat-agent');
 type Dtos = typeof import('../src/chat-completions/dto');
 type Validation = typeof import('../src/common/validation/validation-options');
 type Pipe = typeof import('../src/common/validation/fast-validation.pipe');
@@ -41,11 +43,10 @@ if (rung < 0) {
 const dist = process.env.BENCH_DIST ?? resolve(__dirname, '../dist/index.js');
 const load = createRequire(__filename);
 const fromDist = <T>(path: string) => load(join(dirname(dist), path)) as T;
-const library = load(dist) as Library;
 const origin = process.env.UPSTREAM_ORIGIN ?? 'http://127.0.0.1:8001';
 const dispatcher = new Agent({ keepAliveTimeout: 60_000 });
-const models = new Map<string, InstanceType<Library['OpenAICompatibleModel']>>();
-const agents = new Map<string, InstanceType<Library['ChatAgent']>>();
+const models = new Map<string, InstanceType<Backend['OpenAICompatibleModel']>>();
+const agents = new Map<string, InstanceType<AgentModule['ChatAgent']>>();
 
 interface Body {
   model: string;
@@ -61,19 +62,23 @@ interface Usage {
   totalTokens: number;
 }
 
-function modelFor(name: string): InstanceType<Library['OpenAICompatibleModel']> {
+function modelFor(name: string): InstanceType<Backend['OpenAICompatibleModel']> {
   let model = models.get(name);
   if (!model) {
-    model = new library.OpenAICompatibleModel({ model: name, baseURL: `${origin}/v1`, apiKey: 'bench' });
+    model = new (fromDist<Backend>('core/backends/openai-compatible.model.js').OpenAICompatibleModel)({
+      model: name,
+      baseURL: `${origin}/v1`,
+      apiKey: 'bench',
+    });
     models.set(name, model);
   }
   return model;
 }
 
-function agentFor(name: string): InstanceType<Library['ChatAgent']> {
+function agentFor(name: string): InstanceType<AgentModule['ChatAgent']> {
   let agent = agents.get(name);
   if (!agent) {
-    agent = new library.ChatAgent({ model: modelFor(name) });
+    agent = new (fromDist<AgentModule>('core/chat-agent.js').ChatAgent)({ model: modelFor(name) });
     agents.set(name, agent);
   }
   return agent;
