@@ -9,9 +9,15 @@ import { pipeSse } from './pipe-sse';
 /** Serves one Observable through pipeSse on a real socket, with just enough of Express's Response for errors. */
 async function serve(
   events$: () => Observable<unknown>,
-): Promise<{ server: Server; url: string; done: Promise<void>[] }> {
+): Promise<{ server: Server; url: string; done: Promise<void>[]; writes: unknown[] }> {
   const done: Promise<void>[] = [];
+  const writes: unknown[] = [];
   const server = createServer((req, res) => {
+    const write = res.write.bind(res) as (chunk: unknown) => boolean;
+    res.write = ((chunk: unknown) => {
+      writes.push(chunk);
+      return write(chunk);
+    }) as typeof res.write;
     const response = Object.assign(res, {
       status(code: number) {
         res.statusCode = code;
@@ -33,7 +39,7 @@ async function serve(
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, done };
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, done, writes };
 }
 
 describe(pipeSse.name, () => {
@@ -50,6 +56,22 @@ describe(pipeSse.name, () => {
     expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
     expect(response.headers.get('x-accel-buffering')).toBe('no');
     expect(await response.text()).toBe('data: {"a":1}\n\ndata: {"b":"two\\nlines"}\n\ndata: [DONE]\n\n');
+  });
+
+  it('should send the first event at once and the rest of a burst in one write, in order', async () => {
+    const events = Array.from({ length: 32 }, (_, i) => ({ i }));
+    const s = await serve(() =>
+      concat(of(...events), new Observable((subscriber) => void setImmediate(() => subscriber.complete()))),
+    );
+    server = s.server;
+    const text = await (await fetch(s.url)).text();
+    expect(text).toBe(events.map((event) => `data: ${JSON.stringify(event)}\n\n`).join('') + 'data: [DONE]\n\n');
+    // The first frame; the 31 others made in the same turn; [DONE] in a later turn.
+    expect(s.writes).toEqual([
+      'data: {"i":0}\n\n',
+      expect.stringMatching(/^data: \{"i":1\}.*"i":31\}\n\n$/s),
+      'data: [DONE]\n\n',
+    ]);
   });
 
   it('should answer an error before the first event as a plain HTTP error', async () => {

@@ -25,6 +25,8 @@ export interface PipeSseOptions {
  * - After a successful completion: the format's end marker. After a mid-stream error: its one error frame and the
  *   end, never the end marker.
  * - While the stream is silent, a keep-alive comment every `keepAliveMs`.
+ * - Text frames made in one turn of the event loop (a burst of chunks from one upstream read) leave in one write at
+ *   its end: one HTTP chunk and one system call, not one per frame. The first frame goes at once.
  * - Backpressure: frames are held while the socket drains.
  * - Teardown on `res` 'close' (not `req` 'close', which fires once the body is read: nest#17098), which
  *   unsubscribes and so aborts the work behind the stream.
@@ -41,6 +43,9 @@ class SseStream {
   /** Frames written while the socket drains, in order (no promise per frame); undefined when it flows. */
   private held?: Array<string | Uint8Array>;
   private endWhenDrained = false;
+  /** Text frames of this turn of the event loop, written together by `flushBatch` at its end. */
+  private batch = '';
+  private batchFlush?: NodeJS.Immediate;
 
   constructor(
     private readonly res: Response,
@@ -77,6 +82,9 @@ class SseStream {
     const first = !this.res.headersSent;
     this.start();
     this.write(this.format.frame(event));
+    if (first) {
+      this.flushBatch();
+    }
     if (first && this.res.socket?.writableCorked) {
       // Node holds a response's writes until the next tick, so a burst of chunks from one upstream read would leave
       // together, the first one only when the last is framed. The headers and the first chunk go now.
@@ -128,7 +136,34 @@ class SseStream {
       return;
     }
     this.keepAlive?.refresh();
-    if (!this.res.write(frame)) {
+    if (typeof frame === 'string') {
+      this.batch += frame;
+      this.batchFlush ??= setImmediate(this.flushBatch);
+      return;
+    }
+    this.flushBatch();
+    this.send(frame);
+  }
+
+  private readonly flushBatch = (): void => {
+    clearImmediate(this.batchFlush);
+    this.batchFlush = undefined;
+    const text = this.batch;
+    this.batch = '';
+    if (text) {
+      this.send(text);
+    }
+  };
+
+  private send(data: string | Uint8Array): void {
+    if (this.held) {
+      this.held.push(data);
+      return;
+    }
+    if (this.finished || this.res.writableEnded || this.res.destroyed) {
+      return;
+    }
+    if (!this.res.write(data)) {
       this.held = [];
       this.res.on('drain', this.flushHeld);
       this.res.on('close', this.flushHeld);
@@ -155,6 +190,12 @@ class SseStream {
   }
 
   private endNow(): void {
+    this.flushBatch();
+    if (this.held) {
+      // The last frames filled the socket: the end waits for them.
+      this.endWhenDrained = true;
+      return;
+    }
     if (!this.res.writableEnded) {
       this.res.end();
     }
@@ -167,6 +208,7 @@ class SseStream {
     }
     this.finished = true;
     clearTimeout(this.keepAlive);
+    clearImmediate(this.batchFlush);
     this.res.off('close', this.finish);
     this.subscription?.unsubscribe();
     this.resolve();
