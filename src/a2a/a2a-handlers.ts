@@ -9,18 +9,16 @@ import {
   type ServerCallContext,
   validateVersion,
 } from '@a2a-js/sdk/server';
-import { Inject, Injectable } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { Observable } from 'rxjs';
-import { AgentService } from '../agent/agent.service';
-import type { AllConfig, ServerConfig } from '../config/app.config';
+import type { AgentService } from '../agent/agent.service';
 import type { RequestContext } from '../request-context/request-context';
+import type { ResponsesService } from '../responses/responses.service';
 import { A2aAgentExecutor } from './a2a-agent.executor';
 import { A2aCaller, attachCall } from './a2a-call';
 import { isLegacyVersion, toAgentCard, toCardJson, toLegacyCardJson } from './a2a-card.mapper';
-import { A2A_STORE, type A2aStore } from './a2a-store';
+import type { A2aStore } from './a2a-store';
 import { A2aTaskStore } from './a2a-task.store';
-import type { JsonRpcErrorEnvelope, RpcId, SseItem } from './a2a-sse.format';
+import { type JsonRpcErrorEnvelope, type RpcId, rpcIdOf, type SseItem } from './a2a-sse.format';
 
 /** What the controller writes: one JSON body, or an event stream. */
 export type A2aReply =
@@ -46,27 +44,35 @@ interface AgentHandlers {
 
 type ErrorMapper = (error: unknown) => JsonRpcErrorEnvelope['error'];
 
+/** What the A2A door is built from: the service's collaborators and settings. */
+export interface A2aDeps {
+  agents: AgentService;
+  conversations: ResponsesService;
+  store: A2aStore;
+  /** API keys are on: a caller is its key. */
+  keysOn: boolean;
+  timeoutMs: number;
+}
+
 /**
  * The A2A door: agent cards, and JSON-RPC requests of both protocol generations dispatched through the SDK's own
  * handlers (1.0 by `A2A-Version: 1.0`, 0.3 otherwise) onto one `DefaultRequestHandler` per served agent.
  */
-@Injectable()
-export class A2aService {
+export class A2aHandlers {
   private readonly handlers = new Map<string, AgentHandlers>();
+  private readonly agents: AgentService;
+  private readonly executor: A2aAgentExecutor;
   private readonly taskStore: A2aTaskStore;
   private readonly keysOn: boolean;
   private readonly timeoutMs: number;
 
-  constructor(
-    private readonly agents: AgentService,
-    private readonly executor: A2aAgentExecutor,
-    @Inject(A2A_STORE) store: A2aStore,
-    config: ConfigService<AllConfig, true>,
-  ) {
-    this.taskStore = new A2aTaskStore(store, (taskId) => void executor.cancelTask(taskId));
-    const server = config.get<ServerConfig>('server');
-    this.keysOn = server.apiKeys.length > 0;
-    this.timeoutMs = server.requestTimeoutMs;
+  constructor(deps: A2aDeps) {
+    this.agents = deps.agents;
+    const executor = new A2aAgentExecutor(deps.conversations, deps.store);
+    this.executor = executor;
+    this.taskStore = new A2aTaskStore(deps.store, (taskId) => void executor.cancelTask(taskId));
+    this.keysOn = deps.keysOn;
+    this.timeoutMs = deps.timeoutMs;
   }
 
   /** The card of `agentId` (default: the first served agent), in the form the client's version reads. */
@@ -191,11 +197,6 @@ async function streamReply(stream: AsyncGenerator<unknown>, id: RpcId, mapError:
 function errorReply(id: RpcId, error: JsonRpcErrorEnvelope['error']): A2aReply {
   const status = error.code === A2A_ERROR_CODE.INTERNAL_ERROR ? 500 : 200;
   return { status, body: { jsonrpc: '2.0', id, error } satisfies JsonRpcErrorEnvelope, headers: {} };
-}
-
-export function rpcIdOf(body: unknown): RpcId {
-  const id = isObject(body) ? body.id : undefined;
-  return typeof id === 'string' || typeof id === 'number' ? id : null;
 }
 
 function header(headers: RequestHeaders, name: string): string | undefined {
