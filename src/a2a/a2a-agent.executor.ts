@@ -6,16 +6,16 @@ import {
   type ExecutionEventBus,
   type RequestContext,
 } from '@a2a-js/sdk/server';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import type { Observable } from 'rxjs';
 import { toErrorResponse } from '../common/errors/error-response';
 import type { AgentStreamEvent } from '../core/chat-agent';
 import { ApiError } from '../core/errors';
 import type { ConversationRun, ConversationTurn } from '../responses/conversation-turn';
-import { ResponsesService } from '../responses/responses.service';
+import type { ResponsesService } from '../responses/responses.service';
 import { callOf, detachedScope, recordKey } from './a2a-call';
 import { answerChunk, statusEvent, submittedTask, type TaskIds, toChatMessage } from './a2a-message.mapper';
-import { A2A_STORE, A2A_TTL_MS, type A2aStore } from './a2a-store';
+import { A2A_TTL_MS, type A2aStore } from './a2a-store';
 
 /** Why a run stopped before its end: CancelTask, or the client left a blocking send or a stream. */
 class RunStopped extends Error {}
@@ -26,7 +26,6 @@ class RunStopped extends Error {}
  * events come back as the task's lifecycle (submitted, working, the answer streamed into one artifact, then
  * completed, failed or canceled).
  */
-@Injectable()
 export class A2aAgentExecutor implements AgentExecutor {
   private readonly logger = new Logger('A2A');
   /** The runs on this replica, by task id, so CancelTask can stop them. */
@@ -34,7 +33,7 @@ export class A2aAgentExecutor implements AgentExecutor {
 
   constructor(
     private readonly conversations: ResponsesService,
-    @Inject(A2A_STORE) private readonly store: A2aStore,
+    private readonly store: A2aStore,
   ) {}
 
   readonly execute = async (request: RequestContext, bus: ExecutionEventBus): Promise<void> => {

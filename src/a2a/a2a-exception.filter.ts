@@ -3,8 +3,7 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs
 import type { Request, Response } from 'express';
 import { toErrorResponse } from '../common/errors/error-response';
 import { requestContextOf } from '../request-context/request-context';
-import { rpcIdOf } from './a2a.service';
-import type { JsonRpcErrorEnvelope } from './a2a-sse.format';
+import { type JsonRpcErrorEnvelope, rpcIdOf } from './a2a-sse.format';
 
 /**
  * Errors raised before the A2A handler runs (no API key, a rate limit, an unknown agent, a timeout) in A2A's own

@@ -1,6 +1,6 @@
-import { formatSSEErrorEvent, formatSSEEvent } from '@a2a-js/sdk';
 import { A2A_ERROR_CODE } from '@a2a-js/sdk/errors';
 import type { SseFormat } from '../common/sse/sse-format';
+import { loadA2aSdk } from './a2a-sdk.loader';
 
 export type RpcId = string | number | null;
 
@@ -23,12 +23,20 @@ export interface SseItem {
 export const a2aSse: SseFormat = {
   frame: (event) => {
     const item = event as SseItem;
+    const { formatSSEErrorEvent, formatSSEEvent } = loadA2aSdk();
     return item.error ? formatSSEErrorEvent(item.envelope) : formatSSEEvent(item.envelope);
   },
   errorFrame: (response) =>
-    formatSSEErrorEvent({
+    loadA2aSdk().formatSSEErrorEvent({
       jsonrpc: '2.0',
       id: null,
       error: { code: A2A_ERROR_CODE.INTERNAL_ERROR, message: response.body.error.message },
     } satisfies JsonRpcErrorEnvelope),
 };
+
+/** The id of a JSON-RPC request, to answer it with (null when it has none, or is not one). */
+export function rpcIdOf(body: unknown): RpcId {
+  const id =
+    typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as { id?: unknown }).id : undefined;
+  return typeof id === 'string' || typeof id === 'number' ? id : null;
+}

@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { RedisService } from '../redis/redis.service';
 import { ResponsesModule } from '../responses/responses.module';
-import { A2aAgentExecutor } from './a2a-agent.executor';
 import { A2A_STORE, type A2aStore, InMemoryA2aStore } from './a2a-store';
 import { A2aCardController, A2aController } from './a2a.controller';
 import { A2aService } from './a2a.service';
@@ -21,7 +20,6 @@ import { RedisA2aStore } from './redis-a2a.store';
       useFactory: (redis: RedisService): A2aStore =>
         redis.client ? new RedisA2aStore(redis.client, redis.keyPrefix) : new InMemoryA2aStore(),
     },
-    A2aAgentExecutor,
     A2aService,
   ],
 })

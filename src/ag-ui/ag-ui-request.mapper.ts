@@ -1,7 +1,7 @@
 import type { ContentPart as AgUiContentPart, Context, Message, RunAgentInput, Tool } from '@ag-ui/core';
-import { RunAgentInputSchema } from '@ag-ui/core/schemas';
 import { ApiError } from '../core/errors';
 import type { ChatMessage, ContentPart, GenerationOptions, ToolDefinition } from '../core/types';
+import { loadAgUiSchemas } from './ag-ui-sdk.loader';
 
 /** What the playground (or any front end) may forward to tune one run; unknown props are ignored. */
 export interface AgUiForwardedProps {
@@ -20,7 +20,7 @@ export interface AgUiRunInput {
 
 /** Validates the body with `@ag-ui/core`'s own schema: an invalid value is a 400 naming its path as `param`. */
 export function parseRunAgentInput(body: unknown): RunAgentInput {
-  const parsed = RunAgentInputSchema.safeParse(body);
+  const parsed = loadAgUiSchemas().RunAgentInputSchema.safeParse(body);
   if (parsed.success) {
     return parsed.data;
   }

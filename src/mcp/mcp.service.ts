@@ -1,18 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import {
-  type CallToolResult,
-  CancelledNotificationSchema,
-  isInitializeRequest,
-  type ServerNotification,
-  type ServerRequest,
-} from '@modelcontextprotocol/sdk/types.js';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { Request, Response } from 'express';
-import { z } from 'zod';
 import { SERVED_AGENTS, type ServedAgents } from '../agent/served-agents';
 import { keyOwner } from '../auth/key-owner';
 import { toErrorResponse } from '../common/errors/error-response';
@@ -28,6 +21,7 @@ import {
   toToolError,
   toToolResult,
 } from './mcp-tool.mapper';
+import { loadMcpServerSdk, type McpServerSdk } from './mcp-server-sdk.loader';
 import { RunningCalls } from './running-calls';
 
 type CallExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
@@ -41,21 +35,27 @@ interface Caller {
 }
 
 const SERVER_INFO = { name: 'chat-agent-server', version: '0.1.0' };
-const inputSchema = {
-  message: z.string().min(1).describe('What to ask or tell the agent.'),
-  conversation_id: z
-    .string()
-    .min(1)
-    .optional()
-    .describe(
-      'Continue this conversation: the conversation_id of an earlier answer (or a Responses API response id). ' +
-        'Leave it out to start a new conversation.',
-    ),
-};
-const outputSchema = {
-  answer: z.string().describe("The agent's answer."),
-  conversation_id: z.string().describe('Pass it with the next message to continue this conversation.'),
-};
+
+/** The tools' schemas, in the zod the SDK reads them in (built once, when `/mcp` is first asked). */
+function toolSchemasOf(z: McpServerSdk['z']) {
+  return {
+    inputSchema: {
+      message: z.string().min(1).describe('What to ask or tell the agent.'),
+      conversation_id: z
+        .string()
+        .min(1)
+        .optional()
+        .describe(
+          'Continue this conversation: the conversation_id of an earlier answer (or a Responses API response id). ' +
+            'Leave it out to start a new conversation.',
+        ),
+    },
+    outputSchema: {
+      answer: z.string().describe("The agent's answer."),
+      conversation_id: z.string().describe('Pass it with the next message to continue this conversation.'),
+    },
+  };
+}
 
 /**
  * The served agents as MCP tools over Streamable HTTP, stateless: every POST gets a server and a transport of its
@@ -69,6 +69,7 @@ export class McpService {
   /** Tool name → served agent id. */
   private readonly tools = new Map<string, string>();
   private readonly keepAliveMs: number;
+  private schemas?: ReturnType<typeof toolSchemasOf>;
 
   constructor(
     private readonly conversations: ResponsesService,
@@ -86,6 +87,7 @@ export class McpService {
   }
 
   async handle(req: Request, res: Response): Promise<void> {
+    const sdk = loadMcpServerSdk();
     const scope = requestContextOf(req);
     const session = req.headers['mcp-session-id'];
     const caller: Caller = {
@@ -93,28 +95,29 @@ export class McpService {
       scope,
       owner: keyOwner(req),
     };
-    const transport = new StreamableHTTPServerTransport({
+    const transport = new sdk.StreamableHTTPServerTransport({
       // Nothing is kept between requests. The id handed out at `initialize` only tells callers apart for
       // cancellation (RunningCalls); any replica accepts any id, or none.
-      sessionIdGenerator: isInitialize(req.body) ? () => randomUUID() : undefined,
+      sessionIdGenerator: isInitialize(sdk, req.body) ? () => randomUUID() : undefined,
       keepAliveMs: this.keepAliveMs,
     });
-    const server = this.serverFor(caller, transport);
+    const server = this.serverFor(sdk, caller, transport);
     // The SDK does not stop a running tool when the client leaves: closing the transport aborts its handlers.
     res.once('close', () => void server.close());
     await server.connect(transport);
     await transport.handleRequest(req, res, req.body);
   }
 
-  private serverFor(caller: Caller, transport: StreamableHTTPServerTransport): McpServer {
-    const server = new McpServer(SERVER_INFO, { capabilities: { tools: {} } });
+  private serverFor(sdk: McpServerSdk, caller: Caller, transport: StreamableHTTPServerTransport): McpServer {
+    const server = new sdk.McpServer(SERVER_INFO, { capabilities: { tools: {} } });
+    const { inputSchema, outputSchema } = (this.schemas ??= toolSchemasOf(sdk.z));
     for (const [name, agentId] of this.tools) {
       server.registerTool(name, { description: toolDescriptionOf(agentId), inputSchema, outputSchema }, (args, extra) =>
         this.ask(agentId, args, extra, caller, () => void transport.close()),
       );
     }
     // A cancellation comes in a POST of its own: the call it names runs under another request's server.
-    server.server.setNotificationHandler(CancelledNotificationSchema, (notification) => {
+    server.server.setNotificationHandler(sdk.CancelledNotificationSchema, (notification) => {
       this.running.cancel(caller.id, notification.params.requestId, notification.params.reason ?? 'cancelled');
     });
     return server;
@@ -189,6 +192,6 @@ export class McpService {
   }
 }
 
-function isInitialize(body: unknown): boolean {
+function isInitialize({ isInitializeRequest }: McpServerSdk, body: unknown): boolean {
   return Array.isArray(body) ? body.some((message) => isInitializeRequest(message)) : isInitializeRequest(body);
 }

@@ -1,7 +1,8 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { AllConfig, ServerConfig } from '../config/app.config';
+import { loadIoredis } from './ioredis.loader';
 
 /**
  * The one Redis connection of this replica, when `REDIS_URL` is set: shared rate-limit counters and tool turns.
@@ -18,7 +19,7 @@ export class RedisService implements OnApplicationShutdown {
     this.keyPrefix = redisKeyPrefix;
     if (redisUrl) {
       // No ioredis commandTimeout: its timer outlives a command that failed otherwise; callers bound their own waits.
-      this.client = new Redis(redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 5_000 });
+      this.client = new (loadIoredis().Redis)(redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 5_000 });
       this.client.on('error', (error: Error) => this.logger.warn(`Redis: ${error.message}`));
       this.logger.log(`Shared state in Redis at ${redactUrl(redisUrl)}`);
     }

@@ -1,8 +1,9 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsPlugin from 'ajv-formats';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { ToolDefinition } from '../types';
 import type { AgentTool, ToolContext, ToolOutcome } from './tool';
+import { loadZod } from './zod.loader';
 
 /** A JSON Schema object describing the arguments object. */
 export type JsonSchema = Record<string, unknown>;
@@ -67,6 +68,7 @@ export class FunctionTool<TSchema extends z.ZodType | JsonSchema = JsonSchema> i
     const schema = options.parameters;
     let parameters: JsonSchema;
     if (isZodSchema(schema)) {
+      const z = loadZod();
       // The model writes the input side of the schema (defaults may be left out, transforms not yet applied).
       const { $schema: _dialect, ...json } = z.toJSONSchema(schema, { io: 'input' }) as JsonSchema;
       parameters = json;

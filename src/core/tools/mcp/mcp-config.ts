@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import type { z } from 'zod';
+import { loadZod } from '../zod.loader';
 
 /** A server the toolkit starts itself and speaks to over stdin/stdout. */
 export interface McpStdioServerConfig {
@@ -22,23 +23,31 @@ export function isHttpServer(config: McpServerConfig): config is McpHttpServerCo
   return 'url' in config;
 }
 
-const stringRecord = z.record(z.string(), z.string());
-// Other hosts write `type` ("stdio", "http", "streamable-http"); it is implied by `command` or `url`, so only a
-// transport we do not speak is refused.
-const transportType = z.enum(['stdio', 'http', 'streamable-http', 'streamableHttp']).optional();
-const stdioSchema = z.looseObject({
-  type: transportType,
-  command: z.string().min(1),
-  args: z.array(z.string()).optional(),
-  env: stringRecord.optional(),
-  cwd: z.string().min(1).optional(),
-});
-const httpSchema = z.looseObject({
-  type: transportType,
-  url: z.url({ protocol: /^https?$/ }),
-  headers: stringRecord.optional(),
-});
-const fileSchema = z.looseObject({ mcpServers: z.record(z.string(), z.unknown()) });
+/** The file's and the servers' schemas, built on the first configuration read. */
+let schemas: ReturnType<typeof buildSchemas> | undefined;
+
+function buildSchemas() {
+  const z = loadZod();
+  const stringRecord = z.record(z.string(), z.string());
+  // Other hosts write `type` ("stdio", "http", "streamable-http"); it is implied by `command` or `url`, so only a
+  // transport we do not speak is refused.
+  const transportType = z.enum(['stdio', 'http', 'streamable-http', 'streamableHttp']).optional();
+  const stdioSchema = z.looseObject({
+    type: transportType,
+    command: z.string().min(1),
+    args: z.array(z.string()).optional(),
+    env: stringRecord.optional(),
+    cwd: z.string().min(1).optional(),
+  });
+  const httpSchema = z.looseObject({
+    type: transportType,
+    url: z.url({ protocol: /^https?$/ }),
+    headers: stringRecord.optional(),
+  });
+  const fileSchema = z.looseObject({ mcpServers: z.record(z.string(), z.unknown()) });
+  return { stdioSchema, httpSchema, fileSchema };
+}
+
 const SERVER_NAME = /^[\w.-]{1,64}$/;
 
 /**
@@ -50,6 +59,7 @@ export function parseMcpServers(
   json: unknown,
   env: Record<string, string | undefined> = process.env,
 ): Record<string, McpServerConfig> {
+  const { fileSchema } = (schemas ??= buildSchemas());
   const file = fileSchema.safeParse(json);
   if (!file.success) {
     throw new Error(`Expected {"mcpServers": {"<name>": {...}}}: ${issuesOf(file.error)}`);
@@ -72,6 +82,7 @@ function parseServer(name: string, raw: unknown): McpServerConfig {
   if ('command' in fields === 'url' in fields) {
     throw new Error(`mcpServers.${name}: give either "command" (stdio) or "url" (Streamable HTTP).`);
   }
+  const { httpSchema, stdioSchema } = (schemas ??= buildSchemas());
   const parsed = 'url' in fields ? httpSchema.safeParse(raw) : stdioSchema.safeParse(raw);
   if (!parsed.success) {
     throw new Error(`mcpServers.${name}: ${issuesOf(parsed.error)}`);

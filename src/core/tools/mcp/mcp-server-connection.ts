@@ -1,9 +1,8 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { type CallToolResult, ErrorCode, McpError, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { compileSchema, dialectAwareValidator, type SchemaCheck } from './json-schema-dialects';
+import { isMcpError, loadMcpClientSdk } from './mcp-client-sdk.loader';
 import { isHttpServer, type McpServerConfig } from './mcp-config';
 import { McpServerError } from './mcp-server-error';
 
@@ -114,7 +113,7 @@ export class McpServerConnection {
 
   private async open(): Promise<Client> {
     const transport = this.transport();
-    const client = new Client(this.options.clientInfo, {
+    const client = new (loadMcpClientSdk().Client)(this.options.clientInfo, {
       capabilities: {},
       jsonSchemaValidator: dialectAwareValidator,
     });
@@ -141,6 +140,7 @@ export class McpServerConnection {
 
   private transport(): Transport {
     const config = this.options.config;
+    const { StdioClientTransport, StreamableHTTPClientTransport } = loadMcpClientSdk();
     if (isHttpServer(config)) {
       return new StreamableHTTPClientTransport(new URL(config.url), { requestInit: { headers: config.headers } });
     }
@@ -175,7 +175,7 @@ export class McpServerConnection {
       );
     }
     const stderr = this.stderrTail.trim();
-    const exited = error instanceof McpError && error.code === Number(ErrorCode.ConnectionClosed);
+    const exited = isMcpError(error, 'ConnectionClosed');
     return new McpServerError(
       this.name,
       `MCP server '${this.name}' (${command}) could not start: ` +
@@ -198,16 +198,16 @@ export class McpServerConnection {
   private isConnectionFailure(client: Client, error: unknown): boolean {
     return (
       this.client !== client ||
-      error instanceof StreamableHTTPError ||
+      error instanceof loadMcpClientSdk().StreamableHTTPError ||
       error instanceof TypeError ||
-      (error instanceof McpError && error.code === Number(ErrorCode.ConnectionClosed))
+      isMcpError(error, 'ConnectionClosed')
     );
   }
 }
 
 /** An HTTP server that forgot our session (404) or a connection nobody accepted: the call never ran. */
 function neverDelivered(error: unknown): boolean {
-  if (error instanceof StreamableHTTPError) {
+  if (error instanceof loadMcpClientSdk().StreamableHTTPError) {
     return error.code === 404;
   }
   const cause = (error as { cause?: { code?: string } }).cause;
@@ -227,7 +227,7 @@ async function listTools(client: Client, timeoutMs: number): Promise<Tool[]> {
 
 async function terminate(client: Client): Promise<void> {
   const transport = client.transport;
-  if (transport instanceof StreamableHTTPClientTransport && transport.sessionId) {
+  if (transport instanceof loadMcpClientSdk().StreamableHTTPClientTransport && transport.sessionId) {
     await transport.terminateSession().catch(() => undefined);
   }
   await client.close().catch(() => undefined);

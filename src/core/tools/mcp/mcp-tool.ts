@@ -1,7 +1,8 @@
-import { ErrorCode, McpError, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { ToolDefinition } from '../../types';
 import { errorOutcome } from '../function-tool';
 import type { AgentTool, ToolContext, ToolOutcome } from '../tool';
+import { isMcpError } from './mcp-client-sdk.loader';
 import { toToolOutcome } from './mcp-result';
 import type { McpServerConnection } from './mcp-server-connection';
 import { messageOf } from './mcp-server-connection';
@@ -58,7 +59,7 @@ export class McpTool implements AgentTool {
       if (context.signal.aborted) {
         return errorOutcome(`'${name}' was aborted.`);
       }
-      if (error instanceof McpError && error.code === Number(ErrorCode.RequestTimeout)) {
+      if (isMcpError(error, 'RequestTimeout')) {
         return errorOutcome(`'${name}' timed out after ${this.timeoutMs} ms.`);
       }
       return errorOutcome(`'${name}' failed: ${messageOf(error)}`);
