@@ -64,7 +64,8 @@ export async function createServer(options: ServerOptions = {}): Promise<NestExp
   const configService = app.get<ConfigService<AllConfig, true>>(ConfigService);
   const server = configService.get<ServerConfig>('server');
   await useMiddleware(app, configService.get<AppConfig>('app'), server, tracing);
-  SwaggerModule.setup('docs', app, createOpenApiDocument(app), { jsonDocumentUrl: 'docs/openapi.json' });
+  // Built on the first request for it (then kept): an idle server does not hold the document and what builds it.
+  SwaggerModule.setup('docs', app, () => createOpenApiDocument(app), { jsonDocumentUrl: 'docs/openapi.json' });
 
   await app.init();
 

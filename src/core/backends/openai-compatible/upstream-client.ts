@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Agent, type Dispatcher, request } from 'undici';
+import type * as Undici from 'undici';
+import type { Agent, Dispatcher } from 'undici';
 import { ApiError } from '../../errors';
 import { yieldToIo } from '../../yield-to-io';
 import { readUpstreamError, upstreamStatusError, upstreamTransportError } from './upstream-error.mapper';
@@ -31,6 +32,15 @@ const MAX_RETRY_WAIT_MS = 30_000;
 /** A payload this long is encoded in an event-loop turn of its own (docs/limits.md). */
 const LARGE_PAYLOAD_CHARS = 1_000_000;
 
+let undici: typeof Undici | undefined;
+
+/** undici, required with the first upstream call: an idle server does not hold all of it (fetch, WebSocket, caches). */
+function loadUndici(): typeof Undici {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  undici ??= require('undici') as typeof Undici;
+  return undici;
+}
+
 let sharedAgent: Agent | undefined;
 
 /**
@@ -39,7 +49,7 @@ let sharedAgent: Agent | undefined;
  * socket the upstream is closing.
  */
 function defaultDispatcher(): Agent {
-  sharedAgent ??= new Agent({ keepAliveTimeout: 4_000, connect: { timeout: 10_000 } });
+  sharedAgent ??= new (loadUndici().Agent)({ keepAliveTimeout: 4_000, connect: { timeout: 10_000 } });
   return sharedAgent;
 }
 
@@ -50,7 +60,6 @@ function defaultDispatcher(): Agent {
 export class UpstreamClient {
   readonly baseURL: string;
   private readonly headers: Record<string, string>;
-  private readonly dispatcher: Dispatcher;
 
   constructor(private readonly options: UpstreamClientOptions) {
     this.baseURL = options.baseURL.replace(/\/+$/, '');
@@ -60,7 +69,6 @@ export class UpstreamClient {
       ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}),
       ...options.headers,
     };
-    this.dispatcher = options.dispatcher ?? defaultDispatcher();
   }
 
   /** `headers`: this request's own, over the client's (e.g. the trace context of the call). */
@@ -102,8 +110,8 @@ export class UpstreamClient {
   ): Promise<{ answer: UpstreamAnswer } | { error: Error; retryable: boolean; retryAfterMs?: number }> {
     let response: Dispatcher.ResponseData;
     try {
-      response = await request(this.baseURL + path, {
-        dispatcher: this.dispatcher,
+      response = await loadUndici().request(this.baseURL + path, {
+        dispatcher: this.options.dispatcher ?? defaultDispatcher(),
         method: 'POST',
         headers: requestHeaders,
         body: payload,
