@@ -18,7 +18,8 @@ import { gzipSync } from 'node:zlib';
 import type { FromServer } from './bench-ipc';
 
 const ROOT = resolve(__dirname, '..');
-const MAIN = join(ROOT, 'dist', 'main.js');
+/** `STALL_MAIN=/path/to/other/dist/main.js`: the build to measure (default: this checkout's). */
+const MAIN = process.env.STALL_MAIN ?? join(ROOT, 'dist', 'main.js');
 /** The service's default BODY_LIMIT is 10mb (10,485,760 bytes): every accepted body stays just under it. */
 const TARGET_BYTES = 10_300_000;
 const ROUNDS = Number(process.env.STALL_ROUNDS ?? 5);
