@@ -4,6 +4,7 @@
  * without reading another process's counters.
  */
 import type { Server } from 'node:http';
+import { getHeapStatistics } from 'node:v8';
 
 export interface ServerStats {
   /** process.cpuUsage() user + system, in microseconds. */
@@ -11,6 +12,9 @@ export interface ServerStats {
   rssBytes: number;
   /** V8 heap in use plus memory outside it (buffers), after a GC when one was asked for: what live objects hold. */
   heldBytes: number;
+  /** V8's heap as the OS sees it (pages committed) and the part live objects use: RSS beyond both is native memory. */
+  heapCommittedBytes: number;
+  heapUsedBytes: number;
 }
 
 export type ToChild = { type: 'stats'; id: number; gc?: boolean } | { type: 'exit' };
@@ -33,6 +37,7 @@ export function reportToRunner(server: Server): void {
       }
       const cpu = process.cpuUsage();
       const memory = process.memoryUsage();
+      const heap = getHeapStatistics();
       send({
         type: 'stats',
         id: message.id,
@@ -40,6 +45,8 @@ export function reportToRunner(server: Server): void {
           cpuMicros: cpu.user + cpu.system,
           rssBytes: memory.rss,
           heldBytes: memory.heapUsed + memory.external,
+          heapCommittedBytes: heap.total_physical_size,
+          heapUsedBytes: heap.used_heap_size,
         },
       });
     }

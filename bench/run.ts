@@ -384,8 +384,14 @@ async function main(): Promise<void> {
   const results = await runCells(load, targets, only);
   // What each server holds once the load is over (after a GC): memory the cells left behind.
   const afterLoadRssMB: Record<string, number> = {};
+  const afterLoadHeapMB: Record<string, { committed: number; used: number }> = {};
   for (const target of targets) {
-    afterLoadRssMB[target.name] = (await target.server.stats(true)).rssBytes / 1024 / 1024;
+    const stats = await target.server.stats(true);
+    afterLoadRssMB[target.name] = stats.rssBytes / 1024 / 1024;
+    afterLoadHeapMB[target.name] = {
+      committed: stats.heapCommittedBytes / 1024 / 1024,
+      used: stats.heapUsedBytes / 1024 / 1024,
+    };
   }
   await Promise.all(children.map((child) => child.stop()));
 
@@ -396,8 +402,9 @@ async function main(): Promise<void> {
     moduleLoadRssMB: moduleLoad,
     idleRssMB,
     afterLoadRssMB,
+    afterLoadHeapMB,
     results,
-    ladder: LADDER_ON ? ladderSummary(results, idleRssMB, afterLoadRssMB) : undefined,
+    ladder: LADDER_ON ? ladderSummary(results, idleRssMB, afterLoadRssMB, afterLoadHeapMB) : undefined,
     targets: checkTargets(results, idleRssMB, afterLoadRssMB),
   };
   mkdirSync(RESULTS, { recursive: true });
@@ -524,6 +531,7 @@ function ladderSummary(
   results: Record<string, CellResult[]>,
   idleRssMB: Record<string, number>,
   afterLoadRssMB: Record<string, number>,
+  afterLoadHeapMB: Record<string, { committed: number; used: number }>,
 ): Ladder {
   const targets = ['floor proxy', ...LADDER.map((rung) => rung.name), BARE_SERVICE, 'chat-agent-server'];
   const rows: LadderRow[] = [];
@@ -556,6 +564,16 @@ function ladderSummary(
     measure: 'RSS after the load cells MB',
     versus: 'floor',
     values: targets.map((t) => afterLoadRssMB[t] ?? null),
+  });
+  rows.push({
+    measure: 'after the load cells: V8 heap committed MB',
+    versus: 'floor',
+    values: targets.map((t) => afterLoadHeapMB[t]?.committed ?? null),
+  });
+  rows.push({
+    measure: 'after the load cells: V8 heap in use MB',
+    versus: 'floor',
+    values: targets.map((t) => afterLoadHeapMB[t]?.used ?? null),
   });
   return { targets, rows };
 }
@@ -596,6 +614,7 @@ function toMarkdown(report: {
   moduleLoadRssMB: { nodeAlone: number; requireDist: number };
   idleRssMB: Record<string, number>;
   afterLoadRssMB: Record<string, number>;
+  afterLoadHeapMB: Record<string, { committed: number; used: number }>;
   results: Record<string, CellResult[]>;
   ladder?: Ladder;
   targets: Check[];
@@ -614,6 +633,10 @@ function toMarkdown(report: {
     `Idle RSS: ${rss(report.idleRssMB)}.`,
     '',
     `RSS after the load cells: ${rss(report.afterLoadRssMB)}.`,
+    '',
+    `Of it, V8's heap (committed / in use, after a full GC): ${Object.entries(report.afterLoadHeapMB)
+      .map(([k, v]) => `${k} ${v.committed.toFixed(1)} / ${v.used.toFixed(1)} MB`)
+      .join(', ')}.`,
     '',
     `Code loaded: a bare \`node\` ${load.nodeAlone.toFixed(1)} MB of RSS, the same after \`require\`-ing the build ${load.requireDist.toFixed(1)} MB (+${(load.requireDist - load.nodeAlone).toFixed(1)} MB); the service idles at ${(report.idleRssMB['chat-agent-server'] ?? NaN).toFixed(1)} MB.`,
     '',
