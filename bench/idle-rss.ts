@@ -12,8 +12,8 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
+import { freePort, median, sleep, waitHealthy } from './service-process';
 
 interface Options {
   rounds: number;
@@ -38,22 +38,12 @@ function parseArgs(argv: string[]): Options {
   return options;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as { port: number };
-  await new Promise((done) => server.close(done));
-  return port;
-}
-
 function rssMb(pid: number): number {
   const line = readFileSync(`/proc/${pid}/status`, 'utf8')
     .split('\n')
     .find((l) => l.startsWith('VmRSS:'));
   return Number(/(\d+)/.exec(line ?? '')?.[1]) / 1024;
 }
-
-const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
 /** One start of one checkout: its RSS at each settle time after the first healthy answer. */
 async function sample(checkout: string, settleMs: number[]): Promise<number[]> {
@@ -72,20 +62,7 @@ async function sample(checkout: string, settleMs: number[]): Promise<number[]> {
     stdio: 'ignore',
   });
   try {
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      if (child.exitCode !== null || Date.now() > deadline) {
-        throw new Error(`${checkout}: the service did not become healthy`);
-      }
-      const ok = await fetch(`http://127.0.0.1:${port}/health`).then(
-        (res) => res.ok,
-        () => false,
-      );
-      if (ok) {
-        break;
-      }
-      await sleep(100);
-    }
+    await waitHealthy(`http://127.0.0.1:${port}`, () => child.exitCode === null);
     const readings: number[] = [];
     let waited = 0;
     for (const at of [...settleMs].sort((a, b) => a - b)) {
@@ -100,12 +77,6 @@ async function sample(checkout: string, settleMs: number[]): Promise<number[]> {
       await new Promise((done) => child.once('exit', done));
     }
   }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 async function main(): Promise<void> {

@@ -12,10 +12,10 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { FromServer } from './bench-ipc';
+import { freePort, median, sleep, waitHealthy } from './service-process';
 
 const ROOT = resolve(__dirname, '..');
 /** `STALL_MAIN=/path/to/other/dist/main.js`: the build to measure (default: this checkout's). */
@@ -159,7 +159,7 @@ async function main(): Promise<void> {
   });
   const url = `http://127.0.0.1:${port}`;
   try {
-    await waitHealthy(url);
+    await waitHealthy(url, () => service.exitCode === null);
     const idle = await timeHealth(url, () => sleep(2_000));
     console.log(`node ${process.version}, ${pin ? 'service pinned to CPU 0, the rest to CPU 1' : 'no taskset'}`);
     console.log(`/health at idle (2 s): max ${idle.max.toFixed(1)} ms, p99 ${idle.p99.toFixed(1)} ms\n`);
@@ -276,35 +276,6 @@ function hasTaskset(): boolean {
   } catch {
     return false;
   }
-}
-
-async function waitHealthy(url: string): Promise<void> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    try {
-      if ((await fetch(`${url}/health`)).ok) {
-        return;
-      }
-    } catch {
-      // not listening yet
-    }
-    await sleep(100);
-  }
-  throw new Error('the service did not become healthy');
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as { port: number };
-  await new Promise((done) => server.close(done));
-  return port;
-}
-
-const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }
 
 function printTable(header: string[], rows: string[][]): void {

@@ -19,6 +19,7 @@ import { isLegacyVersion, toAgentCard, toCardJson, toLegacyCardJson } from './a2
 import type { A2aStore } from './a2a-store';
 import { A2aTaskStore } from './a2a-task.store';
 import { type JsonRpcErrorEnvelope, type RpcId, rpcIdOf, type SseItem } from './a2a-sse.format';
+import { isJsonObject } from '../core/json-object';
 
 /** What the controller writes: one JSON body, or an event stream. */
 export type A2aReply =
@@ -93,7 +94,7 @@ export class A2aHandlers {
     try {
       const context = this.contextOf(request, versionHeader, legacy);
       validateVersion(context.requestedVersion, handlers.card, 'JSONRPC');
-      const body = isObject(request.body) ? request.body : JSON.stringify(request.body ?? null);
+      const body = isJsonObject(request.body) ? request.body : JSON.stringify(request.body ?? null);
       const result = await (legacy ? handlers.legacy : handlers.current).handle(body, context);
       if (isAsyncGenerator(result)) {
         return await streamReply(result, id, mapError);
@@ -204,10 +205,8 @@ function header(headers: RequestHeaders, name: string): string | undefined {
   return Array.isArray(value) ? value.join(', ') : value;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function isAsyncGenerator(value: unknown): value is AsyncGenerator<unknown> {
-  return isObject(value) && typeof (value as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function';
+  return (
+    isJsonObject(value) && typeof (value as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function'
+  );
 }

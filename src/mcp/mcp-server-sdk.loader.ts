@@ -2,6 +2,7 @@ import type * as McpServerModule from '@modelcontextprotocol/sdk/server/mcp.js';
 import type * as StreamableHttpModule from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type * as McpTypes from '@modelcontextprotocol/sdk/types.js';
 import type * as Zod from 'zod';
+import { loadZod } from '../core/tools/zod.loader';
 
 /** What `/mcp` uses of the MCP server SDK (and the zod its tool schemas are written in). */
 export interface McpServerSdk {
@@ -27,7 +28,7 @@ export function loadMcpServerSdk(): McpServerSdk {
       require('@modelcontextprotocol/sdk/server/streamableHttp.js') as typeof StreamableHttpModule
     ).StreamableHTTPServerTransport,
     ...pick(require('@modelcontextprotocol/sdk/types.js') as typeof McpTypes),
-    z: (require('zod') as typeof Zod).z,
+    z: loadZod(),
   };
   /* eslint-enable @typescript-eslint/no-require-imports */
   return sdk;

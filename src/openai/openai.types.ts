@@ -4,7 +4,8 @@
  * `ChatCompletionMessageToolCallChunk`, `ErrorResponse`, `Model`).
  */
 
-export type WireFinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'function_call';
+export const WIRE_FINISH_REASONS = ['stop', 'length', 'tool_calls', 'content_filter', 'function_call'] as const;
+export type WireFinishReason = (typeof WIRE_FINISH_REASONS)[number];
 
 export interface WireUsage {
   prompt_tokens: number;

@@ -1,6 +1,7 @@
 import { ApiError } from '../core/errors';
 import type { ToolChoice, ToolDefinition } from '../core/types';
 import type { WireToolChoice } from '../openai/responses.types';
+import { isJsonObject } from '../core/json-object';
 
 type Json = Record<string, unknown>;
 
@@ -33,9 +34,6 @@ export function customInput(args: string): string {
   }
   return args;
 }
-
-const isObject = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * The tools a request gives the client's side: flat `function` tools, `custom` tools and the function and custom
@@ -75,7 +73,7 @@ export class ClientTools {
     if (choice === 'none' || choice === 'auto' || choice === 'required') {
       return { toolChoice: choice, tools: this.definitions, echo: choice };
     }
-    if (!isObject(choice) || typeof choice.type !== 'string') {
+    if (!isJsonObject(choice) || typeof choice.type !== 'string') {
       throw ApiError.invalidRequest(
         'tool_choice must be "none", "auto", "required" or an object with a `type`.',
         'tool_choice',
@@ -105,7 +103,7 @@ export class ClientTools {
     }
     const names = new Set(
       (choice.tools as unknown[]).flatMap((tool) =>
-        isObject(tool) && typeof tool.name === 'string' ? [tool.name] : [],
+        isJsonObject(tool) && typeof tool.name === 'string' ? [tool.name] : [],
       ),
     );
     const tools = this.definitions.filter((tool) => names.has(tool.name));
@@ -141,7 +139,7 @@ export class ClientTools {
         throw ApiError.invalidRequest('A namespace tool needs a name and a list of tools.', `${param}.tools`);
       }
       for (const [index, inner] of (tool.tools as unknown[]).entries()) {
-        if (isObject(inner)) {
+        if (isJsonObject(inner)) {
           this.add(inner, `${param}.tools.${index}`, tool.name);
         }
       }
@@ -152,7 +150,7 @@ export class ClientTools {
 }
 
 function functionTool(tool: Json, param: string): ToolDefinition {
-  if (tool.parameters !== undefined && tool.parameters !== null && !isObject(tool.parameters)) {
+  if (tool.parameters !== undefined && tool.parameters !== null && !isJsonObject(tool.parameters)) {
     throw ApiError.invalidRequest('Function parameters must be a JSON Schema object.', `${param}.parameters`);
   }
   return {
@@ -165,7 +163,7 @@ function functionTool(tool: Json, param: string): ToolDefinition {
 
 function customTool(tool: Json): ToolDefinition {
   let description = typeof tool.description === 'string' ? tool.description : '';
-  const format = isObject(tool.format) ? tool.format : undefined;
+  const format = isJsonObject(tool.format) ? tool.format : undefined;
   // A grammar the backend cannot enforce still tells the model what the input must look like.
   if (format?.type === 'grammar' && typeof format.definition === 'string') {
     const syntax = typeof format.syntax === 'string' ? `${format.syntax} ` : '';

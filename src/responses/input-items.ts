@@ -1,6 +1,7 @@
 import { ApiError } from '../core/errors';
 import type { ChatMessage, ContentPart, ToolCall } from '../core/types';
 import { customArguments } from './client-tools';
+import { isJsonObject } from '../core/json-object';
 
 type Json = Record<string, unknown>;
 
@@ -18,9 +19,6 @@ const KNOWN = new Set([
   'item_reference',
 ]);
 
-const isObject = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
 function requireString(item: Json, field: string, param: string): string {
   const value = item[field];
   if (typeof value !== 'string') {
@@ -34,7 +32,7 @@ function requireString(item: Json, field: string, param: string): string {
  * carry ids the client made up (`msg_…`, `fco_…`); those are kept. Unknown item types are dropped, never a 400.
  */
 export function checkItem(item: unknown, param: string): InputItem[] {
-  if (!isObject(item)) {
+  if (!isJsonObject(item)) {
     throw ApiError.invalidRequest(`Invalid '${param}': expected an input item object.`, param);
   }
   // An "easy" message has a role and no type.
@@ -95,7 +93,7 @@ function toArguments(value: unknown, param: string): string {
   if (typeof value === 'string') {
     return value;
   }
-  if (isObject(value)) {
+  if (isJsonObject(value)) {
     return JSON.stringify(value);
   }
   throw ApiError.invalidRequest(`Invalid '${param}.arguments': expected a JSON string.`, `${param}.arguments`);
@@ -105,7 +103,7 @@ function checkOutput(value: unknown, param: string): string | Json[] {
   if (typeof value === 'string') {
     return value;
   }
-  if (Array.isArray(value) && value.every(isObject)) {
+  if (Array.isArray(value) && value.every(isJsonObject)) {
     return value;
   }
   throw ApiError.invalidRequest(`Invalid '${param}.output': expected a string or a list of parts.`, `${param}.output`);
@@ -139,7 +137,7 @@ function textPart(text: string, assistant: boolean): Json {
 }
 
 function checkPart(part: unknown, param: string, assistant: boolean): Json {
-  if (!isObject(part) || typeof part.type !== 'string') {
+  if (!isJsonObject(part) || typeof part.type !== 'string') {
     throw ApiError.invalidRequest(`Invalid '${param}': expected a content part with a type.`, `${param}.type`);
   }
   switch (part.type) {

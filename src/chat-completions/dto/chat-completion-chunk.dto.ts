@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { UsageDto } from './chat-completion-response.dto';
+import { WIRE_FINISH_REASONS } from '../../openai/openai.types';
 
 /** One `data:` line of a streamed reply (`ChatCompletionChunk` in `openai.types.ts`), for the OpenAPI document. */
 export class FunctionCallDeltaDto {
@@ -55,7 +56,7 @@ export class ChatCompletionChunkChoiceDto {
   @ApiProperty({
     description: 'Set on the last chunk of the choice.',
     type: 'string',
-    enum: ['stop', 'length', 'tool_calls', 'content_filter', 'function_call'],
+    enum: [...WIRE_FINISH_REASONS],
     nullable: true,
     example: null,
   })

@@ -27,7 +27,8 @@ import {
 } from './option.validators';
 import { AUDIO_OUTPUT_PROPERTY, PREDICTION_PROPERTY, WEB_SEARCH_OPTIONS_PROPERTY } from './option.schemas';
 import { REQUEST_LIMITS } from './request-limits';
-import { IsFunctionCallChoice, IsStop, IsStringMap, IsToolChoice } from './validators';
+import { IsFunctionCallChoice, IsStop, IsToolChoice } from './validators';
+import { IsStringMap, TemperatureField, TopPField } from '../../common/validation/openai-request-fields';
 
 export class StreamOptionsDto {
   @ApiPropertyOptional({
@@ -94,32 +95,10 @@ export class ChatCompletionRequestDto {
   @IsObject()
   stream_options?: StreamOptionsDto | null;
 
-  @ApiPropertyOptional({
-    description: 'Sampling temperature, 0 to 2.',
-    type: 'number',
-    nullable: true,
-    minimum: 0,
-    maximum: 2,
-    example: 0.7,
-  })
-  @IsOptional()
-  @Min(0)
-  @Max(2)
-  @IsNumber()
+  @TemperatureField(0.7)
   temperature?: number | null;
 
-  @ApiPropertyOptional({
-    description: 'Nucleus sampling, 0 to 1.',
-    type: 'number',
-    nullable: true,
-    minimum: 0,
-    maximum: 1,
-    example: 1,
-  })
-  @IsOptional()
-  @Min(0)
-  @Max(1)
-  @IsNumber()
+  @TopPField(1)
   top_p?: number | null;
 
   @ApiPropertyOptional({

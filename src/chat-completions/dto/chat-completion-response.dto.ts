@@ -1,11 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { FunctionCallDto, ToolCallDto } from './chat-message.dto';
+import { WIRE_FINISH_REASONS } from '../../openai/openai.types';
 
 /**
  * The reply shapes, for the OpenAPI document only: the service writes the wire types of `openai.types.ts`
  * (`ChatCompletion`, `ChatCompletionChunk`), which these classes mirror field for field.
  */
-const FINISH_REASONS = ['stop', 'length', 'tool_calls', 'content_filter', 'function_call'];
 
 export class UsageDto {
   @ApiProperty({ description: 'Tokens in the prompt (the conversation the model saw).', type: 'integer', example: 24 })
@@ -50,7 +50,7 @@ export class ChatCompletionChoiceDto {
   @ApiProperty({ type: AssistantMessageDto })
   message!: AssistantMessageDto;
 
-  @ApiProperty({ enum: FINISH_REASONS, example: 'stop' })
+  @ApiProperty({ enum: [...WIRE_FINISH_REASONS], example: 'stop' })
   finish_reason!: string;
 
   @ApiProperty({

@@ -1,27 +1,24 @@
 import { ValidateBy, type ValidationOptions } from 'class-validator';
 import { REQUEST_LIMITS } from './request-limits';
+import { isJsonObject } from '../../core/json-object';
 
 type Plain = Record<string, unknown>;
-
-function isPlainObject(value: unknown): value is Plain {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** What each content-part type needs, as OpenAI's request schema says. */
 const PART_RULES: Record<string, { check: (part: Plain) => boolean; needs: string }> = {
   text: { check: (part) => typeof part.text === 'string', needs: 'a `text` part needs a string `text`' },
   image_url: {
-    check: (part) => isPlainObject(part.image_url) && typeof part.image_url.url === 'string',
+    check: (part) => isJsonObject(part.image_url) && typeof part.image_url.url === 'string',
     needs: 'an `image_url` part needs `image_url.url`',
   },
   input_audio: {
     check: (part) =>
-      isPlainObject(part.input_audio) &&
+      isJsonObject(part.input_audio) &&
       typeof part.input_audio.data === 'string' &&
       typeof part.input_audio.format === 'string',
     needs: 'an `input_audio` part needs `input_audio.data` and `input_audio.format`',
   },
-  file: { check: (part) => isPlainObject(part.file), needs: 'a `file` part needs a `file` object' },
+  file: { check: (part) => isJsonObject(part.file), needs: 'a `file` part needs a `file` object' },
   refusal: { check: (part) => typeof part.refusal === 'string', needs: 'a `refusal` part needs a string `refusal`' },
 };
 
@@ -50,7 +47,7 @@ export function contentProblem(content: unknown, role: unknown): string | undefi
   }
   const allowed = PARTS_BY_ROLE[typeof role === 'string' ? role : ''] ?? PARTS_BY_ROLE.user;
   for (const part of content) {
-    if (!isPlainObject(part) || typeof part.type !== 'string') {
+    if (!isJsonObject(part) || typeof part.type !== 'string') {
       return 'each content part must be an object with a string `type`';
     }
     // The type is not echoed: it is the client's string, of any length.

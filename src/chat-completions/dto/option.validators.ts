@@ -1,12 +1,9 @@
 import { Ajv } from 'ajv';
 import { ValidateBy, type ValidationOptions } from 'class-validator';
 import { REQUEST_LIMITS } from './request-limits';
+import { isJsonObject } from '../../core/json-object';
 
 type Plain = Record<string, unknown>;
-
-function isPlainObject(value: unknown): value is Plain {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function rule(
   name: string,
@@ -31,7 +28,7 @@ export function IsLogitBias(options?: ValidationOptions): PropertyDecorator {
   return rule(
     'isLogitBias',
     (value) => {
-      if (!isPlainObject(value)) {
+      if (!isJsonObject(value)) {
         return false;
       }
       let entries = 0;
@@ -65,7 +62,7 @@ const metaValidator = new Ajv({ strict: false, validateFormats: false });
 void metaValidator.validateSchema({});
 
 function isJsonSchema(value: unknown): boolean {
-  if (!isPlainObject(value)) {
+  if (!isJsonObject(value)) {
     return false;
   }
   // `$schema` may name a draft ajv does not bundle (2020-12): the keywords are checked against draft-07's meta-schema.
@@ -91,11 +88,7 @@ export function HasUniqueFunctionNames(options?: ValidationOptions): PropertyDec
       const names = new Set<unknown>();
       for (const tools of [object.tools, object.functions]) {
         for (const item of Array.isArray(tools) ? (tools as unknown[]) : []) {
-          const name = isPlainObject(item)
-            ? isPlainObject(item.function)
-              ? item.function.name
-              : item.name
-            : undefined;
+          const name = isJsonObject(item) ? (isJsonObject(item.function) ? item.function.name : item.name) : undefined;
           if (typeof name === 'string') {
             if (names.has(name)) {
               return false;
@@ -116,12 +109,12 @@ export function IsPrediction(options?: ValidationOptions): PropertyDecorator {
   return rule(
     'isPrediction',
     (value) =>
-      isPlainObject(value) &&
+      isJsonObject(value) &&
       value.type === 'content' &&
       (typeof value.content === 'string' ||
         (Array.isArray(value.content) &&
           value.content.length > 0 &&
-          value.content.every((part) => isPlainObject(part) && part.type === 'text' && typeof part.text === 'string'))),
+          value.content.every((part) => isJsonObject(part) && part.type === 'text' && typeof part.text === 'string'))),
     'prediction must be {"type": "content", "content": <a string or text parts>}',
     options,
   );
@@ -132,9 +125,9 @@ export function IsAudioOutput(options?: ValidationOptions): PropertyDecorator {
   return rule(
     'isAudioOutput',
     (value) =>
-      isPlainObject(value) &&
+      isJsonObject(value) &&
       typeof value.format === 'string' &&
-      (typeof value.voice === 'string' || (isPlainObject(value.voice) && typeof value.voice.id === 'string')),
+      (typeof value.voice === 'string' || (isJsonObject(value.voice) && typeof value.voice.id === 'string')),
     'audio must be {"voice": <a voice name or {"id": ...}>, "format": <a format name>}',
     options,
   );
@@ -145,14 +138,14 @@ export function IsWebSearchOptions(options?: ValidationOptions): PropertyDecorat
   return rule(
     'isWebSearchOptions',
     (value) => {
-      if (!isPlainObject(value)) {
+      if (!isJsonObject(value)) {
         return false;
       }
       const { search_context_size: size, user_location: location } = value;
       const locationOk =
         location === undefined ||
         location === null ||
-        (isPlainObject(location) && location.type === 'approximate' && isPlainObject(location.approximate));
+        (isJsonObject(location) && location.type === 'approximate' && isJsonObject(location.approximate));
       return (size === undefined || typeof size === 'string') && locationOk;
     },
     'web_search_options must be an object: {"search_context_size": <string>, "user_location": <null or location>}',

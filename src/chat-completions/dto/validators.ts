@@ -1,8 +1,5 @@
 import { ValidateBy, type ValidationOptions } from 'class-validator';
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+import { isJsonObject } from '../../core/json-object';
 
 /** `stop` is a string or an array of up to 4 strings. */
 export function IsStop(options?: ValidationOptions): PropertyDecorator {
@@ -31,9 +28,9 @@ export function IsToolChoice(options?: ValidationOptions): PropertyDecorator {
           value === 'none' ||
           value === 'auto' ||
           value === 'required' ||
-          (isPlainObject(value) &&
+          (isJsonObject(value) &&
             value.type === 'function' &&
-            isPlainObject(value.function) &&
+            isJsonObject(value.function) &&
             typeof value.function.name === 'string'),
         defaultMessage: () =>
           'tool_choice must be "none", "auto", "required", or {"type": "function", "function": {"name": ...}}',
@@ -50,25 +47,8 @@ export function IsFunctionCallChoice(options?: ValidationOptions): PropertyDecor
       name: 'isFunctionCallChoice',
       validator: {
         validate: (value: unknown) =>
-          value === 'none' || value === 'auto' || (isPlainObject(value) && typeof value.name === 'string'),
+          value === 'none' || value === 'auto' || (isJsonObject(value) && typeof value.name === 'string'),
         defaultMessage: () => 'function_call must be "none", "auto", or {"name": ...}',
-      },
-    },
-    options,
-  );
-}
-
-/** A flat object of string values, as OpenAI's `metadata` (at most 16 pairs). */
-export function IsStringMap(options?: ValidationOptions): PropertyDecorator {
-  return ValidateBy(
-    {
-      name: 'isStringMap',
-      validator: {
-        validate: (value: unknown) =>
-          isPlainObject(value) &&
-          Object.keys(value).length <= 16 &&
-          Object.values(value).every((v) => typeof v === 'string'),
-        defaultMessage: () => 'metadata must be an object of at most 16 string values',
       },
     },
     options,

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { checkJsonShape, JsonByte } from './json-shape';
+import { checkJsonShape, JsonByte, skipWhitespace } from './json-shape';
 import { parseJsonInSlices, SLICE_BYTES } from './json-slices';
 
 const UTF8_BOM = [0xef, 0xbb, 0xbf];
@@ -73,16 +73,10 @@ function toUtf8(body: Buffer, charset: string): Buffer {
 
 /** body-parser's `strict`: a JSON body is an object or an array, not a bare string or number. */
 function assertContainer(bytes: Buffer): void {
-  for (const byte of bytes) {
-    if (byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d) {
-      continue;
-    }
-    if (byte === JsonByte.OpenObject || byte === JsonByte.OpenArray) {
-      return;
-    }
-    break;
+  const first = bytes[skipWhitespace(bytes, 0)];
+  if (first !== JsonByte.OpenObject && first !== JsonByte.OpenArray) {
+    throw new JsonParseError('A JSON body must be an object or an array (it must begin with { or [).');
   }
-  throw new JsonParseError('A JSON body must be an object or an array (it must begin with { or [).');
 }
 
 function parseOrFail(bytes: Buffer): unknown {

@@ -33,8 +33,6 @@ export const JsonByte = {
   Comma: 0x2c,
   Colon: 0x3a,
 } as const;
-const { Quote: QUOTE, Backslash: BACKSLASH, OpenArray: OPEN_ARRAY, CloseArray: CLOSE_ARRAY } = JsonByte;
-const { OpenObject: OPEN_OBJECT, CloseObject: CLOSE_OBJECT, Comma: COMMA } = JsonByte;
 
 /**
  * Measures a JSON text on its bytes, before JSON.parse: parsing, Nest's prototype-key stripping, the transformation to
@@ -49,12 +47,12 @@ export function checkJsonShape(text: Buffer, limits: JsonShapeLimits = JSON_SHAP
   const length = text.length;
   for (let i = 0; i < length; i++) {
     const byte = text[i];
-    if (byte === QUOTE) {
+    if (byte === JsonByte.Quote) {
       i = closingQuote(text, i);
       if (i < 0) {
         return;
       }
-    } else if (byte === OPEN_ARRAY || byte === OPEN_OBJECT) {
+    } else if (byte === JsonByte.OpenArray || byte === JsonByte.OpenObject) {
       if (++depth > limits.maxDepth) {
         throw new JsonShapeError(
           `The JSON body nests arrays and objects more than ${limits.maxDepth} levels deep.`,
@@ -62,13 +60,13 @@ export function checkJsonShape(text: Buffer, limits: JsonShapeLimits = JSON_SHAP
         );
       }
       // The first item of a container has no comma before it.
-      const next = nextSignificant(text, i + 1);
-      if (next !== CLOSE_ARRAY && next !== CLOSE_OBJECT && next !== -1) {
+      const next = text[skipWhitespace(text, i + 1)];
+      if (next !== JsonByte.CloseArray && next !== JsonByte.CloseObject && next !== undefined) {
         items++;
       }
-    } else if (byte === CLOSE_ARRAY || byte === CLOSE_OBJECT) {
+    } else if (byte === JsonByte.CloseArray || byte === JsonByte.CloseObject) {
       depth--;
-    } else if (byte === COMMA) {
+    } else if (byte === JsonByte.Comma) {
       items++;
     } else {
       continue;
@@ -86,12 +84,12 @@ export function checkJsonShape(text: Buffer, limits: JsonShapeLimits = JSON_SHAP
 export function closingQuote(text: Buffer, open: number): number {
   let at = open;
   for (;;) {
-    at = text.indexOf(QUOTE, at + 1);
+    at = text.indexOf(JsonByte.Quote, at + 1);
     if (at < 0) {
       return -1;
     }
     let backslashes = 0;
-    while (text[at - 1 - backslashes] === BACKSLASH) {
+    while (text[at - 1 - backslashes] === JsonByte.Backslash) {
       backslashes++;
     }
     if (backslashes % 2 === 0) {
@@ -100,13 +98,12 @@ export function closingQuote(text: Buffer, open: number): number {
   }
 }
 
-function nextSignificant(text: Buffer, from: number): number {
-  for (let i = from; i < text.length; i++) {
-    const byte = text[i];
-    // JSON's whitespace: space, tab, line feed, carriage return.
-    if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d) {
-      return byte;
-    }
+/** The index of the first byte from `from` (before `end`) that is not JSON whitespace, or `end`. */
+export function skipWhitespace(text: Buffer, from: number, end = text.length): number {
+  let i = from;
+  // JSON's whitespace: space, tab, line feed, carriage return.
+  while (i < end && (text[i] === 0x20 || text[i] === 0x09 || text[i] === 0x0a || text[i] === 0x0d)) {
+    i++;
   }
-  return -1;
+  return i;
 }

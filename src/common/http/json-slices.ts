@@ -1,5 +1,5 @@
 import { yieldToIo } from '../../core/yield-to-io';
-import { closingQuote, JsonByte } from './json-shape';
+import { closingQuote, JsonByte, skipWhitespace } from './json-shape';
 
 /** A body over this many bytes is parsed a slice at a time, each in an event-loop turn of its own (docs/limits.md). */
 export const SLICE_BYTES = 1 << 20;
@@ -158,12 +158,4 @@ function merge(into: unknown[] | Record<string, unknown>, parsed: unknown, onlyK
       into[key] = source[key];
     }
   }
-}
-
-function skipWhitespace(bytes: Buffer, from: number, end: number): number {
-  let i = from;
-  while (i < end && (bytes[i] === 0x20 || bytes[i] === 0x09 || bytes[i] === 0x0a || bytes[i] === 0x0d)) {
-    i++;
-  }
-  return i;
 }

@@ -3,7 +3,7 @@ import type { ModelBackend } from '../model-backend';
 import type { CallOptions, ModelRequest, ModelResult, ModelStreamEvent } from '../types';
 import { type MaxTokensField, toWireRequest } from './openai-compatible/chat-request.mapper';
 import { ChunkReader, readCompletion } from './openai-compatible/chat-response.reader';
-import { discard, UpstreamClient } from './openai-compatible/upstream-client';
+import { discard, LARGE_PAYLOAD_CHARS, UpstreamClient } from './openai-compatible/upstream-client';
 import { badUpstreamResponse, upstreamTransportError } from './openai-compatible/upstream-error.mapper';
 import { SseDecoder } from './sse-decoder';
 import { yieldToIo } from '../yield-to-io';
@@ -134,9 +134,6 @@ export class OpenAICompatibleModel implements ModelBackend {
   }
 }
 
-/** Above this many characters of message text, mapping and serialising a request gets an event-loop turn of its own. */
-const LARGE_REQUEST_CHARS = 1_000_000;
-
 /**
  * Serialising a request of megabytes takes tens of milliseconds; after the parsing and validation of its body it
  * would hold the event loop too long in one turn (docs/limits.md). Other requests are served first.
@@ -151,7 +148,7 @@ async function yieldIfLarge(request: ModelRequest): Promise<void> {
       chars += content.length * 256;
     }
   }
-  if (chars > LARGE_REQUEST_CHARS) {
+  if (chars > LARGE_PAYLOAD_CHARS) {
     await yieldToIo();
   }
 }

@@ -6,34 +6,17 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
-  IsNumber,
   IsObject,
   IsOptional,
   IsString,
   Max,
   Min,
   MinLength,
-  ValidateBy,
 } from 'class-validator';
+import { IsStringMap, TemperatureField, TopPField } from '../../common/validation/openai-request-fields';
 
 /** An object of any shape: checked by the request mapper, which names the failing `param`. */
 const ANY_OBJECT = { type: 'object', additionalProperties: true } as const;
-
-/** `metadata`: at most 16 string values, as OpenAI allows. */
-function IsStringMap(): PropertyDecorator {
-  return ValidateBy({
-    name: 'isStringMap',
-    validator: {
-      validate: (value: unknown) =>
-        typeof value === 'object' &&
-        value !== null &&
-        !Array.isArray(value) &&
-        Object.keys(value).length <= 16 &&
-        Object.values(value).every((v) => typeof v === 'string'),
-      defaultMessage: () => 'metadata must be an object of at most 16 string values',
-    },
-  });
-}
 
 /**
  * The body of `POST /v1/responses`. Scalar fields are checked here; `input`, `instructions`, `tools`, `tool_choice`
@@ -104,30 +87,10 @@ export class CreateResponseRequestDto {
   @IsBoolean()
   background?: boolean | null;
 
-  @ApiPropertyOptional({
-    description: 'Sampling temperature, 0 to 2.',
-    type: 'number',
-    nullable: true,
-    minimum: 0,
-    maximum: 2,
-  })
-  @IsOptional()
-  @Min(0)
-  @Max(2)
-  @IsNumber()
+  @TemperatureField()
   temperature?: number | null;
 
-  @ApiPropertyOptional({
-    description: 'Nucleus sampling, 0 to 1.',
-    type: 'number',
-    nullable: true,
-    minimum: 0,
-    maximum: 1,
-  })
-  @IsOptional()
-  @Min(0)
-  @Max(1)
-  @IsNumber()
+  @TopPField()
   top_p?: number | null;
 
   @ApiPropertyOptional({

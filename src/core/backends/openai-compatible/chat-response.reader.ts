@@ -2,6 +2,7 @@ import { ApiError } from '../../errors';
 import { newToolCallId } from '../../random-id';
 import type { FinishReason, ModelResult, ModelStreamEvent, ToolCall, Usage } from '../../types';
 import { badUpstreamResponse } from './upstream-error.mapper';
+import { isJsonObject } from '../../json-object';
 
 /**
  * Upstream answers, read leniently but surely: servers in the field omit `index`, send `arguments` as objects, skip
@@ -13,11 +14,11 @@ type Json = Record<string, unknown>;
 export function readCompletion(text: string): ModelResult {
   const completion = parseObject(text, 'its body is not JSON');
   const choices = completion.choices;
-  if (!Array.isArray(choices) || choices.length === 0 || !isObject(choices[0])) {
+  if (!Array.isArray(choices) || choices.length === 0 || !isJsonObject(choices[0])) {
     throw badUpstreamResponse('a completion without choices');
   }
   const choice = choices[0];
-  const message = isObject(choice.message) ? choice.message : {};
+  const message = isJsonObject(choice.message) ? choice.message : {};
   const toolCalls = readToolCalls(message);
   return {
     content: typeof message.content === 'string' ? message.content : toolCalls.length > 0 ? null : '',
@@ -34,15 +35,15 @@ function readToolCalls(message: Json): ToolCall[] {
   const calls: ToolCall[] = [];
   if (Array.isArray(message.tool_calls)) {
     for (const call of message.tool_calls as unknown[]) {
-      const fn = isObject(call) && isObject(call.function) ? call.function : undefined;
-      if (isObject(call) && fn && typeof fn.name === 'string' && fn.name) {
+      const fn = isJsonObject(call) && isJsonObject(call.function) ? call.function : undefined;
+      if (isJsonObject(call) && fn && typeof fn.name === 'string' && fn.name) {
         const id = typeof call.id === 'string' && call.id ? call.id : newToolCallId();
         calls.push({ id, name: fn.name, arguments: stringifyArguments(fn.arguments) });
       }
     }
   }
   const legacy = message.function_call;
-  if (calls.length === 0 && isObject(legacy) && typeof legacy.name === 'string' && legacy.name) {
+  if (calls.length === 0 && isJsonObject(legacy) && typeof legacy.name === 'string' && legacy.name) {
     calls.push({ id: newToolCallId(), name: legacy.name, arguments: stringifyArguments(legacy.arguments) });
   }
   return calls;
@@ -76,17 +77,17 @@ export class ChunkReader {
     this.usage = toUsage(chunk.usage) ?? this.usage;
     this.responseId ??= optionalString(chunk.id);
     this.responseModel ??= optionalString(chunk.model);
-    const choice = Array.isArray(chunk.choices) && isObject(chunk.choices[0]) ? chunk.choices[0] : undefined;
+    const choice = Array.isArray(chunk.choices) && isJsonObject(chunk.choices[0]) ? chunk.choices[0] : undefined;
     if (!choice) {
       return;
     }
-    const delta = isObject(choice.delta) ? choice.delta : {};
+    const delta = isJsonObject(choice.delta) ? choice.delta : {};
     if (typeof delta.content === 'string' && delta.content.length > 0) {
       events.push({ type: 'text', text: delta.content });
     }
     if (Array.isArray(delta.tool_calls)) {
-      delta.tool_calls.forEach((call, position) => isObject(call) && this.toolCall(call, position, events));
-    } else if (isObject(delta.function_call)) {
+      delta.tool_calls.forEach((call, position) => isJsonObject(call) && this.toolCall(call, position, events));
+    } else if (isJsonObject(delta.function_call)) {
       // The legacy `functions` answer: one call, index 0.
       this.toolCall({ index: 0, function: delta.function_call }, 0, events);
     }
@@ -124,7 +125,7 @@ export class ChunkReader {
     if (id) {
       this.indexById.set(id, index);
     }
-    const fn = isObject(call.function) ? call.function : {};
+    const fn = isJsonObject(call.function) ? call.function : {};
     const args = fn.arguments;
     events.push({
       type: 'tool-call',
@@ -143,14 +144,10 @@ function parseObject(text: string, what: string): Json {
   } catch {
     throw badUpstreamResponse(what);
   }
-  if (!isObject(value)) {
+  if (!isJsonObject(value)) {
     throw badUpstreamResponse(what);
   }
   return value;
-}
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function optionalString(value: unknown): string | undefined {
@@ -174,7 +171,7 @@ function toFinishReason(reason: unknown): FinishReason {
 }
 
 function toUsage(usage: unknown): Usage | undefined {
-  if (!isObject(usage) || typeof usage.prompt_tokens !== 'number') {
+  if (!isJsonObject(usage) || typeof usage.prompt_tokens !== 'number') {
     return undefined;
   }
   const completion = typeof usage.completion_tokens === 'number' ? usage.completion_tokens : 0;

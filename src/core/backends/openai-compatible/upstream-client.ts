@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type * as Undici from 'undici';
-import type { Agent, Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { ApiError } from '../../errors';
 import { yieldToIo } from '../../yield-to-io';
 import { readUpstreamError, upstreamStatusError, upstreamTransportError } from './upstream-error.mapper';
@@ -29,8 +29,8 @@ const ERROR_BODY_LIMIT = 64 * 1024;
 /** A `retry-after` longer than this is not waited for: the 429 goes to the client, whose SDK can decide. */
 const MAX_RETRY_WAIT_MS = 30_000;
 
-/** A payload this long is encoded in an event-loop turn of its own (docs/limits.md). */
-const LARGE_PAYLOAD_CHARS = 1_000_000;
+/** A request this long is serialised, and its payload encoded, in event-loop turns of their own (docs/limits.md). */
+export const LARGE_PAYLOAD_CHARS = 1_000_000;
 
 let undici: typeof Undici | undefined;
 
@@ -41,14 +41,14 @@ function loadUndici(): typeof Undici {
   return undici;
 }
 
-let sharedAgent: Agent | undefined;
+let sharedAgent: Undici.Agent | undefined;
 
 /**
  * One Agent per process, so every model shares its pools. Idle connections are kept 4 s: shorter than the 5 s after
  * which llama.cpp's server or uvicorn (vLLM) close theirs, so a POST (never retried by undici) does not go out on a
  * socket the upstream is closing.
  */
-function defaultDispatcher(): Agent {
+function defaultDispatcher(): Undici.Agent {
   sharedAgent ??= new (loadUndici().Agent)({ keepAliveTimeout: 4_000, connect: { timeout: 10_000 } });
   return sharedAgent;
 }

@@ -1,4 +1,5 @@
 import { AbortedError, ApiError } from '../../errors';
+import { isJsonObject } from '../../json-object';
 
 /** What the upstream said in its error body, read leniently (any field may be missing or of another type). */
 export interface UpstreamErrorBody {
@@ -11,7 +12,7 @@ export function readUpstreamError(text: string): UpstreamErrorBody {
   let error: Record<string, unknown> = {};
   try {
     const parsed = JSON.parse(text) as unknown;
-    const inner = isRecord(parsed) ? (isRecord(parsed.error) ? parsed.error : parsed) : undefined;
+    const inner = isJsonObject(parsed) ? (isJsonObject(parsed.error) ? parsed.error : parsed) : undefined;
     error = inner ?? {};
   } catch {
     // Not JSON (an HTML error page, a proxy's text): nothing the client can use.
@@ -107,8 +108,4 @@ export function upstreamTransportError(error: unknown, signal: AbortSignal | und
     code: 'upstream_unreachable',
     cause: error,
   });
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
